@@ -1,0 +1,38 @@
+# cnn-step-by-step: two commands do everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+# nbgrader shells out to alembic: the virtual environment's bin/ must be on PATH.
+export PATH := $(BIN):$(PATH)
+export PYTHONWARNINGS := ignore::DeprecationWarning
+
+.PHONY: help venv figures release demo test bench clean
+help:
+	@echo "make demo     install, build the release, grade the demo class, print the table"
+	@echo "make test     the test suite (pytest, in parallel)"
+	@echo "make release  regenerate release/ from source/ (commit the result)"
+	@echo "make figures  redraw the lesson's figures"
+	@echo "make clean    remove grading output (submitted/ autograded/ feedback/ gradebook.db)"
+
+# The course package (course/) is used from this folder, not installed: `python -m course`.
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+figures: venv
+	$(BIN)/python -m course figures
+
+release: venv
+	$(BIN)/python -m course release
+
+demo: venv
+	$(BIN)/python -m course demo
+
+test: venv
+	$(BIN)/python -m pytest -n auto -p no:cacheprovider
+
+clean:
+	rm -rf submitted autograded feedback gradebook.db grades.csv grades_by_exercise.csv reports

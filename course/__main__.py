@@ -1,0 +1,32 @@
+"""Command line of the course: ``python -m course COMMAND``."""
+
+import argparse
+import sys
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("figures", help="redraw the lesson's figures into source/.../images")
+    commands.add_parser("release", help="regenerate release/ with nbgrader and check it for leaks")
+    commands.add_parser("demo", help="grade the demo class end to end and print the table")
+    args, rest = parser.parse_known_args(argv)
+
+    if args.command == "figures":
+        from . import figures
+        return figures.main(rest)
+    if rest:
+        parser.error(f"unrecognised arguments: {' '.join(rest)}")
+    if args.command == "release":
+        from . import release
+        print(f"release written to {release.build()}")
+        return 0
+    if args.command == "demo":
+        from . import demo
+        demo.run()
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""Shared fixtures. Every test runs with HOME and the Jupyter folders inside a temp folder, so
+nothing leaks into the user's home or the repository."""
+
+import os
+import warnings
+
+import pytest
+
+from course import demo, release
+from course.gradebook import default_db_url, exercise_scores
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    saved = dict(os.environ)
+    for name, sub in [("HOME", ""), ("JUPYTER_CONFIG_DIR", ".jupyter"), ("JUPYTER_DATA_DIR", ".local/share/jupyter"),
+                      ("JUPYTER_RUNTIME_DIR", ".local/share/jupyter/runtime"), ("IPYTHONDIR", ".ipython"),
+                      ("MPLCONFIGDIR", ".matplotlib")]:
+        path = home / sub
+        path.mkdir(parents=True, exist_ok=True)
+        os.environ[name] = str(path)
+    os.environ.pop("JUPYTER_PATH", None)
+    os.environ["PYTHONWARNINGS"] = "ignore::DeprecationWarning"
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    yield home
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def fresh_course(tmp_path_factory):
+    """A copy of the course (config + source/) in a temp folder, with the release generated."""
+    course_dir = release.copy_course(tmp_path_factory.mktemp("course"))
+    release.build(course_dir)
+    return course_dir
+
+
+@pytest.fixture(scope="session")
+def graded_demo(tmp_path_factory):
+    """The demo class graded end to end in a temp course folder: (course_dir, scores)."""
+    course_dir = release.copy_course(tmp_path_factory.mktemp("demo"))
+    scores = demo.run(course_dir)
+    assert scores == exercise_scores(default_db_url(course_dir)) | {}
+    return course_dir, scores

@@ -1,0 +1,29 @@
+"""Unpacks A_prev.shape as (m, n_W_prev, n_H_prev, n_C_prev), swapping height and width."""
+import numpy as np
+
+
+def conv_forward(A_prev, W, b, hparameters):
+    (m, n_H_prev, n_W_prev, n_C_prev) = A_prev.shape
+    (f, f, n_C_prev, n_C) = W.shape
+    stride = hparameters["stride"]
+    pad = hparameters["pad"]
+    (m, n_W_prev, n_H_prev, n_C_prev) = A_prev.shape
+    n_H = int((n_H_prev - f + 2 * pad) / stride) + 1
+    n_W = int((n_W_prev - f + 2 * pad) / stride) + 1
+    Z = np.zeros((m, n_H, n_W, n_C))
+    A_prev_pad = zero_pad(A_prev, pad)
+    for i in range(m):
+        a_prev_pad = A_prev_pad[i]
+        for h in range(n_H):
+            vert_start = h * stride
+            vert_end = vert_start + f
+            for w in range(n_W):
+                horiz_start = w * stride
+                horiz_end = horiz_start + f
+                a_slice_prev = a_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :]
+                for c in range(n_C):
+                    weights = W[:, :, :, c]
+                    biases = b[:, :, :, c]
+                    Z[i, h, w, c] = conv_single_step(a_slice_prev, weights, biases)
+    cache = (A_prev, W, b, hparameters)
+    return Z, cache
