@@ -13,7 +13,7 @@ c.CourseDirectory.db_assignments = [dict(name="cnn_step_by_step")]
 # conv_backward) takes well under a second on one core of our 2-core machines; 60 s leaves a margin
 # of more than 50x for slow shared machines, while an infinite loop costs the class at most one
 # minute per offending cell. An interrupted cell scores zero, the rest of the notebook still runs.
-c.Execute.timeout = 60
+c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 # Kernel start-up on a loaded machine can be slow when many notebooks are graded in parallel.
 c.Execute.startup_timeout = 120
