@@ -6,12 +6,13 @@ BIN    := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help venv figures release demo test bench clean
+.PHONY: help venv figures release demo test bench clean sandbox-deps
 help:
 	@echo "make demo     install, build the release, grade the demo class, print the table"
 	@echo "make test     the test suite (pytest, in parallel)"
 	@echo "make release  regenerate release/ from source/ (commit the result)"
 	@echo "make figures  redraw the lesson's figures"
+	@echo "make sandbox-deps  install bubblewrap (the grading sandbox) when missing"
 	@echo "make clean    remove grading output (submitted/ autograded/ feedback/ gradebook.db)"
 
 # The course package (course/) is used from this folder, not installed: `python -m course`.
@@ -28,10 +29,14 @@ figures: venv
 release: venv
 	$(BIN)/python -m course release
 
-demo: venv
+demo: venv sandbox-deps
 	$(BIN)/python -m course demo
 
-test: venv
+# Autograding runs every student kernel under bubblewrap (course/sandbox.py); install it if missing.
+sandbox-deps:
+	@command -v bwrap >/dev/null || (apt-get update && apt-get install -y bubblewrap)
+
+test: venv sandbox-deps
 	$(BIN)/python -m pytest -n auto -p no:cacheprovider
 
 clean:
