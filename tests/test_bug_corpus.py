@@ -3,7 +3,7 @@
 Every variant of tests/corpus/ becomes a submission: the release notebook with that one function
 replaced and the instructor's solutions for the rest. The whole class is autograded by nbgrader.
 Every bug must lose points in its own exercise and nowhere else; every correct alternative must
-get full marks. A runaway function (an infinite loop) must cost only its own exercise.
+get full marks, even when it prints, writes to stderr or warns. A runaway function (an infinite loop) must cost only its own exercise.
 The table variant -> points per exercise is printed at the end of the test session.
 """
 
@@ -20,6 +20,7 @@ from course.submissions import solution_code, write_submission
 
 BUGS = load_variants("bugs")
 CORRECT = load_variants("correct")
+NOISY = load_variants("noisy")  # correct answers that print, write to stderr or warn
 FULL = {e.function: float(e.points) for e in EXERCISES}
 RUNAWAY = '''
 import numpy as np
@@ -38,7 +39,7 @@ def corpus_scores(tmp_path_factory):
     course_dir = release.copy_course(tmp_path_factory.mktemp("corpus"))
     release_dir = release.build(course_dir)
     solutions = solution_code(course_dir / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    submissions = {v.name: (v.function, v.source) for v in BUGS + CORRECT}
+    submissions = {v.name: (v.function, v.source) for v in BUGS + CORRECT + NOISY}
     submissions["runaway__conv_forward_infinite_loop"] = ("conv_forward", RUNAWAY)
     for student, (function, source) in submissions.items():
         write_submission(course_dir / "submitted" / student / ASSIGNMENT, {**solutions, function: source}, release_dir)
@@ -61,7 +62,7 @@ def test_bug_loses_points_in_its_own_exercise_only(corpus_scores, variant):
     assert _lost(row) == {variant.function}, f"{variant.description}: {row}"
 
 
-@pytest.mark.parametrize("variant", CORRECT, ids=str)
+@pytest.mark.parametrize("variant", CORRECT + NOISY, ids=str)
 def test_correct_alternative_gets_full_marks(corpus_scores, variant):
     assert corpus_scores[variant.name] == FULL, variant.description
 

@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - if tests/ ever becomes a package
 
 BUGS = load_variants("bugs")
 CORRECT = load_variants("correct")
+NOISY = load_variants("noisy")  # correct, but they print, write to stderr or warn
 ORACLE = make_namespace()
 
 F64 = dict(rtol=1e-5, atol=1e-8)
@@ -305,7 +306,7 @@ def test_oracle_reproduces_published_numbers():
     assert np.allclose(A.ravel(), [0.02105773, -0.20328806, -0.40389855, -0.22154621, 0.51716526, 0.48155844])
 
 
-@pytest.mark.parametrize("variant", BUGS + CORRECT, ids=lambda v: v.name)
+@pytest.mark.parametrize("variant", BUGS + CORRECT + NOISY, ids=lambda v: v.name)
 def test_variant_file_is_well_formed(variant):
     assert variant.description and "\n" not in variant.description
     first_line = variant.source.splitlines()[0]
@@ -332,6 +333,19 @@ def test_correct_variant_matches_oracle(variant, capsys):
         assert not _inputs_changed(case.args, args), f"{variant.name} modified its inputs on {case.id}"
     out, err = capsys.readouterr()
     assert out == "" and err == "", f"{variant.name} wrote output: {out!r} {err!r}"
+
+
+@pytest.mark.parametrize("variant", NOISY, ids=lambda v: v.name)
+def test_noisy_variant_matches_oracle_and_is_noisy(variant, capsys):
+    fn = make_namespace(variant)[variant.function]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for case, expected in zip(CASES[variant.function], EXPECTED[variant.function]):
+            got = fn(*copy.deepcopy(case.args), **case.kwargs)
+            reason = _mismatch(expected, got, case.tol)
+            assert reason is None, f"{variant.name} on {case.id}: {reason}"
+    out, err = capsys.readouterr()
+    assert caught or out or err, f"{variant.name} is supposed to print or warn"
 
 
 @pytest.mark.parametrize("variant", BUGS, ids=lambda v: v.name)

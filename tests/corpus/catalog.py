@@ -19,7 +19,7 @@ from pathlib import Path
 
 CORPUS_DIR = Path(__file__).resolve().parent
 REFERENCE_PATH = CORPUS_DIR / "reference.py"
-KINDS = ("bugs", "correct")
+KINDS = ("bugs", "correct", "noisy")  # noisy: correct, but prints or warns
 EXERCISES = (
     "zero_pad",
     "conv_single_step",
@@ -64,7 +64,7 @@ def _parse(path: Path) -> Variant:
 
 
 def load_variants(kind: str) -> list[Variant]:
-    """All variants of one kind ("bugs" or "correct"), sorted by name."""
+    """All variants of one kind ("bugs", "correct" or "noisy"), sorted by name."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     return [_parse(p) for p in sorted((CORPUS_DIR / kind).glob("*.py"))]
