@@ -278,16 +278,6 @@ class Scorecard:
         # nbgrader reads this number as the cell's partial credit.
         return f"{self.score:g}"
 
-    def report(self):
-        """The card as plain text (also printed to the cell's output)."""
-        lines = [f"{self.exercise}: {self.score:g} / {self.points:g} points"]
-        for title, _, passed, message, notes in self.parts:
-            lines.append(f"  [{'PASS' if passed else 'FAIL'}] {title}")
-            if message:
-                lines.extend("      " + line for line in message.splitlines())
-            lines.extend(f"      note: {note}" for note in notes)
-        return "\n".join(lines)
-
     def _repr_html_(self):
         rows = []
         for title, weight, passed, message, notes in self.parts:
@@ -307,8 +297,17 @@ class Scorecard:
             f"<div style='border-left:4px solid {color};padding-left:8px'>"
             f"<b>{html.escape(self.exercise)}</b>: {self.score:g} / {self.points:g} points"
             f" &mdash; <span style='color:{color}'>{verdict}</span>"
-            f"<table style='margin:4px 0'>{''.join(rows)}</table></div>"
+            f"<table style='margin:4px 0'>{''.join(rows)}</table>"
+            f"<small>{html.escape(self._coverage())}</small></div>"
         )
+
+    def _coverage(self):
+        """One line that says whether the hidden checks ran (their titles start with "hidden")."""
+        hidden = sum(title.startswith("hidden") for title, *_ in self.parts)
+        if hidden:
+            return f"Graded: {len(self.parts)} parts, {hidden} of them on inputs you had not seen."
+        return ("These are the visible checks. When your notebook is graded, more checks run on "
+                "new inputs; the points above are then shared between all of them.")
 
 
 
