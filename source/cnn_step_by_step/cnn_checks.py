@@ -124,6 +124,11 @@ def expect_close(got, expected, what, call, hint=None, rtol=1e-5, atol=1e-7, ind
     close = np.isclose(array, expected, rtol=rtol, atol=atol * scale)
     if close.all():
         return array
+    if array.ndim == 0:
+        raise CheckFailed(
+            f"{call}: {what} is {float(array):.10g}, expected {float(expected):.10g} "
+            f"(off by {abs(float(array) - float(expected)):.3g}).{_hint(hint)}"
+        )
     wrong = np.argwhere(~close)
     first = tuple(int(i) for i in wrong[0])
     if index_names and len(index_names) == len(first):
@@ -286,10 +291,10 @@ class Scorecard:
             detail = html.escape(message)
             if notes:
                 detail += "".join(f"<br><i>note: {html.escape(n)}</i>" for n in notes)
+            box = f"<pre style='white-space:pre-wrap;margin:2px 0'>{detail}</pre>" if detail else ""
             rows.append(
                 f"<tr><td style='color:{color};font-size:1.2em;text-align:center'>{mark}</td>"
-                f"<td style='text-align:left'><b>{html.escape(title)}</b>"
-                f"<pre style='white-space:pre-wrap;margin:2px 0'>{detail}</pre></td></tr>"
+                f"<td style='text-align:left'><b>{html.escape(title)}</b>{box}</td></tr>"
             )
         verdict = "all checks passed" if self.passed else "some checks failed"
         color = "#1a7f37" if self.passed else "#cf222e"
