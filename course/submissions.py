@@ -4,6 +4,7 @@ Used by the demo class and by the tests (the correct submission, the untouched r
 corpus). A solution cell is identified by its nbgrader ``grade_id``, which is the function name.
 """
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -25,7 +26,7 @@ def solution_code(instructor_notebook=SOURCE_DIR / NOTEBOOK):
 
 
 def write_submission(destination, code, release_dir=RELEASE_DIR):
-    """Copy the release folder's notebook to ``destination`` (a folder) with ``code`` filled in.
+    """Copy the release folder to ``destination`` with ``code`` filled into its notebook.
 
     ``code`` maps solution cell ids to their new source; other solution cells keep the stub.
     Returns the notebook path. Raises KeyError for an id that is not a solution cell.
@@ -39,7 +40,9 @@ def write_submission(destination, code, release_dir=RELEASE_DIR):
     if remaining:
         raise KeyError(f"not solution cells of the release: {sorted(remaining)}")
     destination = Path(destination)
-    destination.mkdir(parents=True, exist_ok=True)
+    # A student hands in the whole folder they received (notebook, cnn_checks.py, images/).
+    shutil.copytree(release_dir, destination, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
     path = destination / NOTEBOOK
     nbformat.write(nb, str(path))
     return path

@@ -47,3 +47,14 @@ def test_feedback_shows_figures_and_messages_but_no_hidden_test_code(graded_demo
     assert "HIDDEN TESTS" not in page and "_hidden_conv_forward" not in page
     assert "hidden: values with overlapping windows" in page  # the message of a failed hidden part
     assert "running maximum must start" in page  # the hint of the max-pooling bug
+
+
+def test_students_validate_button_passes_a_correct_notebook_and_flags_a_buggy_one(graded_demo):
+    from course.nbgrader_cli import run_nbgrader
+
+    course_dir, _ = graded_demo
+    folder = course_dir / "submitted"
+    good = run_nbgrader(folder / "correct" / ASSIGNMENT, "validate", f"{ASSIGNMENT}.ipynb", check=False)
+    bad = run_nbgrader(folder / "buggy" / ASSIGNMENT, "validate", f"{ASSIGNMENT}.ipynb", check=False)
+    assert "Success! Your notebook passes all the tests." in good.stdout + good.stderr
+    assert "VALIDATION FAILED ON" in bad.stdout + bad.stderr
