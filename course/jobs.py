@@ -1,0 +1,229 @@
+"""One submission's job: autograde one student and generate their feedback, with nbgrader's own API.
+
+A job runs inside a long-lived worker process (a Dask worker, local or on another machine), so
+nbgrader, nbconvert and jsonschema are imported once per worker rather than once per student. It
+calls ``NbGraderAPI.autograde`` and ``NbGraderAPI.generate_feedback`` (what the formgrader calls
+for one student), with the course's ``nbgrader_config.py`` loaded the way nbgrader's apps load it.
+
+A job never raises for a broken submission: it returns a ``JobResult`` whose ``reason`` is one
+line an instructor can act on. ``JobSpec.extra_args`` (nbgrader command-line options such as
+``--Execute.timeout=30``) and ``JobSpec.env`` (environment variables for the job, inherited by the
+kernel) let a caller change how one submission runs, e.g. to run its kernel in a sandbox.
+"""
+
+import contextlib
+import hashlib
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Statuses of a JobResult.
+GRADED = "graded"          # autograded (and feedback generated when asked)
+FAILED = "failed"          # could not be graded; ``reason`` says why
+RETRY = "retry"            # a transient failure (the SQLite gradebook was locked): run it again
+
+# One job at a time per process: nbgrader changes the working directory and we set environment
+# variables for the kernel, both process-wide. A Dask worker with several threads stays correct.
+_PROCESS_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """What to do for one student."""
+
+    course_dir: str
+    assignment: str
+    student: str
+    db_url: str
+    autograde: bool = True
+    feedback: bool = True
+    extra_args: tuple = ()            # nbgrader options, e.g. ("--Execute.timeout=30",)
+    env: tuple = ()                   # (("NAME", "value"), ...) set while the job runs
+
+
+@dataclass
+class JobResult:
+    """The outcome of one job; ``seconds`` holds the time of each phase."""
+
+    student: str
+    status: str
+    reason: str = ""
+    notes: list = field(default_factory=list)      # graded, but worth a look (e.g. a cell timed out)
+    digest: str = ""
+    seconds: dict = field(default_factory=dict)
+    worker: str = ""
+
+
+def submission_folder(course_dir, assignment, student):
+    return Path(course_dir) / "submitted" / student / assignment
+
+
+def submission_digest(folder):
+    """A hash of every file of a submission folder (names and contents): it changes when a student's
+    submission is collected again with different files."""
+    digest = hashlib.sha256()
+    folder = Path(folder)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def expected_notebooks(course_dir, assignment):
+    """Names (without .ipynb) of the assignment's notebooks, from the release (else the source)."""
+    for step in ("release", "source"):
+        folder = Path(course_dir) / step / assignment
+        names = sorted(p.stem for p in folder.glob("*.ipynb"))
+        if names:
+            return names
+    return []
+
+
+def missing_notebook_reason(spec):
+    """A one-line reason when the submission lacks one of the assignment's notebooks, else ''."""
+    folder = submission_folder(spec.course_dir, spec.assignment, spec.student)
+    present = sorted(p.name for p in folder.glob("*.ipynb"))
+    missing = [f"{n}.ipynb" for n in expected_notebooks(spec.course_dir, spec.assignment)
+               if f"{n}.ipynb" not in present]
+    if not missing:
+        return ""
+    found = f" (found: {', '.join(present)})" if present else " (no notebook at all)"
+    return f"notebook {', '.join(missing)} missing from the submission{found}"
+
+
+# Failure classification: the first pattern found in nbgrader's log/traceback gives the reason.
+_FAILURES = (
+    ("database is locked", RETRY, "the SQLite gradebook was locked by another job"),
+    ("DeadKernelError", FAILED, "the kernel died while running the notebook (the code ended "
+                                "Python, e.g. os._exit, or crashed it)"),
+    ("UnresponsiveKernelError", FAILED, "the kernel stopped responding and could not be interrupted"),
+    ("NotJSONError", FAILED, "the notebook file is not valid JSON"),
+    ("JSONDecodeError", FAILED, "the notebook file is not valid JSON"),
+    ("NBFormatError", FAILED, "the notebook file does not follow the notebook format"),
+    ("ValidationError", FAILED, "the notebook file does not follow the notebook format"),
+    ("SchemaTooOldError", FAILED, "the notebook's nbgrader metadata is too old (run nbgrader update)"),
+    ("SchemaTooNewError", FAILED, "the notebook's nbgrader metadata is newer than this nbgrader"),
+    ("OperationalError", FAILED, "the gradebook database could not be used"),
+)
+
+
+def classify_failure(text):
+    """``(status, one-line reason)`` for the log and traceback of a failed nbgrader call."""
+    for pattern, status, reason in _FAILURES:
+        if pattern in text:
+            return status, reason
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if "Error" in line or "Exception" in line]
+    last = (errors or lines or ["nbgrader failed without a message"])[-1]
+    return FAILED, f"nbgrader failed: {last[:200]}"
+
+
+def graded_notes(autograded_notebook):
+    """Remarks about a graded notebook: test cells that timed out or whose kernel died."""
+    import nbformat
+
+    notes = []
+    try:
+        nb = nbformat.read(str(autograded_notebook), as_version=4)
+    except Exception:  # the notebook was graded; a note is not worth failing for
+        return notes
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") == "CellTimeoutError":
+                notes.append(f"cell {grade_id or '?'} timed out (scored 0)")
+    return notes
+
+
+@contextlib.contextmanager
+def _job_environment(course_dir, env):
+    """Run in the course directory with ``env`` set; restore both afterwards."""
+    saved_cwd, saved_env = os.getcwd(), {k: os.environ.get(k) for k, _ in env}
+    os.chdir(course_dir)
+    os.environ.update(dict(env))
+    try:
+        yield
+    finally:
+        os.chdir(saved_cwd)
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _nbgrader_api(spec):
+    """nbgrader's API for the course: its nbgrader_config.py loaded as nbgrader's apps load it,
+    then ``extra_args`` and the gradebook URL on top."""
+    from nbgrader.apps import NbGrader
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    app = NbGrader()
+    app.log.setLevel("WARN")
+    app.load_config_file()
+    if spec.extra_args:
+        app.parse_command_line(list(spec.extra_args))
+    config = app.config
+    config.CourseDirectory.root = str(spec.course_dir)
+    config.CourseDirectory.db_url = spec.db_url
+    config.NbGraderAPI.log_level = "WARN"
+    if "sanitize_preprocessors" not in config.Autograde:
+        from . import nbgrader_fixes
+        nbgrader_fixes.apply(config)
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def _call(function, *args, **kwargs):
+    """Call an NbGraderAPI method; return ``''`` on success or its log and traceback."""
+    result = function(*args, **kwargs)
+    if result.get("success"):
+        return ""
+    return (result.get("log") or "") + "\n" + (result.get("error") or "")
+
+
+def grade_one(spec):
+    """Autograde one student and generate their feedback; return a ``JobResult`` (never raises
+    for a broken submission)."""
+    result = JobResult(student=spec.student, status=GRADED, worker=f"{os.uname().nodename}:{os.getpid()}")
+    folder = submission_folder(spec.course_dir, spec.assignment, spec.student)
+    with _PROCESS_LOCK:
+        if not folder.is_dir():
+            return _failed(result, f"no submission folder {folder}")
+        result.digest = submission_digest(folder)
+        reason = missing_notebook_reason(spec)
+        if reason:
+            return _failed(result, reason)
+        with _job_environment(spec.course_dir, spec.env):
+            try:
+                started = time.perf_counter()
+                api = _nbgrader_api(spec)
+                result.seconds["setup"] = time.perf_counter() - started
+                if spec.autograde:
+                    started = time.perf_counter()
+                    problem = _call(api.autograde, spec.assignment, spec.student, force=True, create=True)
+                    result.seconds["autograde"] = time.perf_counter() - started
+                    if problem:
+                        result.status, result.reason = classify_failure(problem)
+                        return result
+                if spec.feedback:
+                    started = time.perf_counter()
+                    problem = _call(api.generate_feedback, spec.assignment, spec.student, force=True)
+                    result.seconds["feedback"] = time.perf_counter() - started
+                    if problem:
+                        status, reason = classify_failure(problem)
+                        result.status, result.reason = status, f"graded, but no feedback: {reason}"
+                        return result
+            except Exception as error:  # a bug or a broken environment: report it, keep the batch
+                return _failed(result, f"{type(error).__name__}: {error}"[:200])
+        autograded = Path(spec.course_dir) / "autograded" / spec.student / spec.assignment
+        for notebook in sorted(autograded.glob("*.ipynb")):
+            result.notes += graded_notes(notebook)
+    return result
+
+
+def _failed(result, reason):
+    result.status, result.reason = FAILED, reason
+    return result
