@@ -6,12 +6,14 @@ BIN    := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help venv figures release demo test bench clean sandbox-deps
+.PHONY: help venv postgres figures release demo grade test bench clean sandbox-deps
 help:
 	@echo "make demo     install, build the release, grade the demo class, print the table"
 	@echo "make test     the test suite (pytest, in parallel)"
 	@echo "make release  regenerate release/ from source/ (commit the result)"
 	@echo "make figures  redraw the lesson's figures"
+	@echo "make grade    grade every submission in submitted/ (and downloaded/ zips): feedback, export, report"
+	@echo "make bench    sequential nbgrader autograde against the grading tool, on 40 submissions"
 	@echo "make sandbox-deps  install bubblewrap (the grading sandbox) when missing"
 	@echo "make clean    remove grading output (submitted/ autograded/ feedback/ gradebook.db)"
 
@@ -36,7 +38,20 @@ demo: venv sandbox-deps
 sandbox-deps:
 	@command -v bwrap >/dev/null || (apt-get update && apt-get install -y bubblewrap)
 
-test: venv sandbox-deps
+# ASSIGNMENT, and GRADE_ARGS (e.g. GRADE_ARGS="--workers 4 --force") for `python -m course grade`.
+ASSIGNMENT ?= cnn_step_by_step
+grade: venv sandbox-deps
+	$(BIN)/python -m course grade $(ASSIGNMENT) $(GRADE_ARGS)
+
+bench: venv sandbox-deps
+	$(BIN)/python benchmarks/grade_class.py --submissions 40
+
+# The tests start a throwaway PostgreSQL server: install the server binaries when they are missing.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+test: venv sandbox-deps postgres
 	$(BIN)/python -m pytest -n auto -p no:cacheprovider
 
 clean:
