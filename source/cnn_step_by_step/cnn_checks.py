@@ -177,7 +177,8 @@ def expect_scalar(got, what, call, hint=None):
 # ----------------------------------------------------------------------------------------------
 
 # Functions lent to the notebook by Scorecard.lend, to be given back (see Scorecard.give_back).
-_LENT = []
+# A private copy of this module (see refuse_tampering) shares the list of the imported one.
+_LENT = getattr(sys.modules.get("cnn_checks"), "_LENT", [])
 
 
 def _give_back_everything():
@@ -354,3 +355,115 @@ def expect_gradient(analytic, numeric, what, call, bound=1e-6, hint=None):
             f"(must be below {bound:.0e}).{_hint(hint)}"
         )
     return error
+
+
+
+# ----------------------------------------------------------------------------------------------
+# Tampering (used while grading)
+# ----------------------------------------------------------------------------------------------
+# When a notebook is graded, each test cell runs a private copy of this file and, before showing
+# its card, calls refuse_tampering: if the notebook replaced a NumPy function, a Python builtin or
+# a piece of IPython that turns the card into the number nbgrader reads, the cell fails (zero
+# points) instead of trusting checks that may have been disarmed. Honest code never does that.
+
+class TamperingDetected(RuntimeError):
+    """The notebook changed what the checks rely on."""
+
+
+_HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: classes written in Python (C types cannot be forged)
+_UFUNC_ALIASES = {"_core_matmul": "matmul", "_core_vecdot": "vecdot", "abs": "absolute", "acos": "arccos",
+                  "acosh": "arccosh", "asin": "arcsin", "asinh": "arcsinh", "atan": "arctan", "atan2": "arctan2",
+                  "atanh": "arctanh", "bitwise_invert": "invert", "bitwise_left_shift": "left_shift",
+                  "bitwise_not": "invert", "bitwise_right_shift": "right_shift", "conj": "conjugate",
+                  "mod": "remainder", "pow": "power", "true_divide": "divide", "umr_bitwise_count": "bitwise_count"}
+_BUILTINS = ("abs", "all", "any", "callable", "compile", "exec", "float", "getattr", "hasattr", "int", "isinstance",
+             "len", "max", "min", "open", "print", "range", "repr", "round", "sorted", "str", "sum", "tuple", "zip")
+
+
+def _code_outside(value, homes):
+    """True when calling ``value`` runs Python code written outside the ``homes`` folders."""
+    for _ in range(5):  # unwrap functools.partial, lru_cache, NumPy's dispatchers
+        inner = getattr(value, "__wrapped__", None) or getattr(value, "func", None) or getattr(value, "__func__", None)
+        if inner is None or inner is value or isinstance(value, type):
+            break
+        value = inner
+    if type(value).__module__.startswith("_cython"):
+        return False  # NumPy's compiled (Cython) functions
+    code = getattr(value, "__code__", None)
+    if code is not None and hasattr(code, "co_filename"):
+        return not code.co_filename.startswith(homes)
+    kind = value if isinstance(value, type) else type(value)
+    if not kind.__flags__ & _HEAP_TYPE:
+        return False  # a class written in C
+    module = sys.modules.get(kind.__module__)
+    if module is None:  # a NumPy submodule not loaded yet (numpy.rec, numpy.typing) names some classes
+        return not kind.__module__.startswith("numpy.")
+    return not (getattr(module, "__file__", None) or "").startswith(homes)
+
+
+def _numpy_problems():
+    homes = (np.__file__.rsplit("/", 1)[0], contextlib.__file__.rsplit("/", 1)[0])  # NumPy, the standard library
+    problems = []
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == "numpy" or name.startswith("numpy.")):
+            continue
+        for key, value in list(vars(module).items()):
+            if isinstance(value, np.ufunc):
+                if value.__name__ != _UFUNC_ALIASES.get(key, key):
+                    problems.append(f"{name}.{key} was replaced by {value.__name__}")
+            elif callable(value) and _code_outside(value, homes):
+                problems.append(f"{name}.{key} was replaced")
+    return problems
+
+
+def _builtins_problems():
+    problems = []
+    for name in _BUILTINS:
+        value = getattr(__builtins__, name, None) if not isinstance(__builtins__, dict) else __builtins__.get(name)
+        kind = ().__class__.__class__(value)
+        genuine = (kind is [].append.__class__ and value.__name__ == name
+                   and getattr(value.__self__, "__name__", None) in ("builtins", "io", "_io")) or (
+            kind is ().__class__.__class__ and not value.__flags__ & _HEAP_TYPE and value.__name__ == name)
+        if not genuine:
+            problems.append(f"the builtin {name} was replaced")
+    return problems
+
+
+def _display_problems(shell, card):
+    """What would stop nbgrader from reading the card's own value: IPython's display path."""
+    import IPython
+    import ipykernel
+    import jupyter_client
+    homes = tuple(m.__file__.rsplit("/", 1)[0] for m in (IPython, ipykernel, jupyter_client))
+    homes += (contextlib.__file__.rsplit("/", 1)[0], np.__file__.rsplit("/", 2)[0] + "/traitlets")
+    plain = shell.display_formatter.formatters["text/plain"]
+    objects = {"displayhook": shell.displayhook, "display_formatter": shell.display_formatter,
+               "text/plain formatter": plain, "session": shell.displayhook.session}
+    problems = []
+    for what, obj in objects.items():
+        for key, value in vars(obj).items():
+            if callable(value) and not isinstance(value, type) and _code_outside(value, homes):
+                problems.append(f"{what}.{key} was replaced")
+        for klass in type(obj).__mro__:
+            for key, value in vars(klass).items():
+                if callable(value) and not isinstance(value, type) and _code_outside(value, homes):
+                    problems.append(f"{klass.__name__}.{key} was replaced")
+    from IPython.core.interactiveshell import InteractiveShell
+    if not (InteractiveShell.initialized() and InteractiveShell.instance() is shell):
+        problems.append("get_ipython was replaced")
+    if sys.displayhook is not shell.displayhook:
+        problems.append("sys.displayhook was replaced")
+    for klass in type(card).__mro__:
+        if klass in plain.type_printers or (klass.__module__, klass.__name__) in plain.deferred_printers:
+            problems.append(f"a printer was registered for {klass.__name__}")
+    if id(card) in plain.singleton_printers:
+        problems.append("a printer was registered for the card")
+    return problems
+
+
+def refuse_tampering(shell, card):
+    """Raise TamperingDetected when NumPy, the builtins or IPython's display path were changed."""
+    problems = _numpy_problems() + _builtins_problems() + _display_problems(shell, card)
+    if problems:
+        raise TamperingDetected("grading stopped, the notebook changed what the checks rely on: "
+                                + "; ".join(sorted(set(problems))[:5]))
