@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import ledger
+from . import ledger, sandbox
 from .jobs import FAILED, GRADED, RETRY, JobResult, JobSpec, submission_digest
 from .layout import ROOT
 
@@ -301,11 +301,20 @@ def make_batch(args):
     if args.workers is not None and args.workers < 1:
         raise GradeError("--workers must be at least 1")
     check_gradebook(db_url, args.assignment)
+    job_options = no_options
+    if getattr(args, "no_sandbox", False):
+        print(sandbox.NO_SANDBOX_WARNING, file=sys.stderr)
+    else:
+        try:
+            sandbox.check_available()
+        except sandbox.SandboxUnavailable as error:
+            raise GradeError(str(error)) from None
+        job_options = sandbox.job_options
     return Batch(
         course_dir=course_dir, assignment=args.assignment, db_url=db_url, workers=args.workers or 0,
         scheduler=args.scheduler or "", force=args.force, feedback=not args.no_feedback,
         students=tuple(args.student or ()), nbgrader_args=tuple(args.nbgrader_arg or ()),
-        zip_regexp=args.zip_regexp, progress=not args.quiet,
+        zip_regexp=args.zip_regexp, progress=not args.quiet, job_options=job_options,
     )
 
 
@@ -325,6 +334,8 @@ def parser():
     p.add_argument("--zip-regexp", default=DEFAULT_ZIP_REGEXP,
                    help="FileNameCollectorPlugin.named_regexp for LMS downloads (default: STUDENT_NOTEBOOK.ipynb)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run student code without bubblewrap (prints a warning; see README, Security)")
     return p
 
 

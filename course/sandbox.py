@@ -74,6 +74,12 @@ def nbgrader_options(course_dir=None, data_dir=None, limits=None, ipc_dir=None):
     return args, {"JUPYTER_PATH": path}
 
 
+def job_options(student):
+    """The grading tool's per-student hook (``Batch.job_options``): sandboxed kernels."""
+    args, env = nbgrader_options()
+    return tuple(args), env
+
+
 NO_SANDBOX_WARNING = (
     "WARNING: grading without the sandbox: student code runs as you, can read source/, "
     "gradebook.db and other submissions, and can use the network"

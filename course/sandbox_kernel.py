@@ -95,6 +95,7 @@ def _private_channel(connection_file, uid):
         raise SystemExit("sandbox_kernel: the kernel must use IPC transport (KernelManager.transport = 'ipc')")
     if not os.path.isabs(info["ip"]):
         raise SystemExit("sandbox_kernel: set KernelManager.ip to an absolute socket path prefix")
+    os.makedirs(os.path.dirname(info["ip"]), exist_ok=True)  # on a remote worker it may not exist yet
     private = tempfile.mkdtemp(prefix="sandbox-", dir=os.path.dirname(info["ip"]))
     for port in PORTS:
         outside = f"{info['ip']}-{info[port]}"

@@ -153,3 +153,26 @@ def test_missing_bwrap_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(sandbox.SandboxUnavailable, match="make sandbox-deps"):
         sandbox.nbgrader_options()
+
+
+def test_grading_tool_sandboxes_by_default(fresh_course):
+    from course import grade
+    batch = grade.make_batch(grade.parser().parse_args([ASSIGNMENT, "--course-dir", str(fresh_course), "-q"]))
+    args, env = batch.job_options("anyone")
+    assert f"--Execute.kernel_name={sandbox.KERNEL_NAME}" in args and "--KernelManager.transport=ipc" in args
+    assert "JUPYTER_PATH" in env
+
+
+def test_grading_tool_opt_out_warns(fresh_course, capsys):
+    from course import grade
+    batch = grade.make_batch(grade.parser().parse_args([ASSIGNMENT, "--course-dir", str(fresh_course), "--no-sandbox"]))
+    assert batch.job_options("anyone") == ((), {})
+    assert "WARNING: grading without the sandbox" in capsys.readouterr().err
+
+
+def test_grading_tool_without_bwrap_is_a_one_line_error(fresh_course, monkeypatch, capsys):
+    from course import grade
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)  # bwrap not installed
+    assert grade.main([ASSIGNMENT, "--course-dir", str(fresh_course), "-q"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "make sandbox-deps" in error and "--no-sandbox" in error
