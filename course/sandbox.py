@@ -46,26 +46,25 @@ def kernelspec(limits=None):
     }
 
 
-def write_kernelspec(data_dir=None, limits=None):
-    """Write the kernelspec under ``data_dir/kernels/`` (a temp folder by default); return data_dir."""
-    if data_dir is None:
-        data_dir = Path(tempfile.gettempdir()) / f"cnn-sandbox-{os.getuid()}"
+def write_kernelspec(data_dir, limits=None):
+    """Write the kernelspec under ``data_dir/kernels/``; return data_dir."""
     folder = Path(data_dir) / "kernels" / KERNEL_NAME
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "kernel.json").write_text(json.dumps(kernelspec(limits), indent=1))
     return Path(data_dir)
 
 
-def nbgrader_options(course_dir=None, data_dir=None, limits=None, ipc_dir=None):
+def nbgrader_options(course_dir, limits=None, ipc_dir=None):
     """``(args, env)`` to add to ONE ``nbgrader autograde`` command so its kernels run sandboxed.
 
-    Call it once per nbgrader process: the kernels of one process (graded one after the other)
-    get their IPC socket paths in ``ipc_dir`` (a fresh temp folder by default), which concurrent
-    nbgrader processes must not share. ``course_dir`` is accepted for symmetry with the other
-    tools; nothing is written there. Raises SandboxUnavailable when bwrap is missing.
+    The kernelspec goes to ``course_dir/.sandbox/`` (the course folder is shared by the machines
+    of a Dask cluster, at the same path). Call this once per nbgrader process: the kernels of one
+    process (graded one after the other) get their IPC socket paths in ``ipc_dir`` (a fresh temp
+    folder by default), which concurrent processes must not share. Raises SandboxUnavailable
+    when bwrap is missing.
     """
     check_available()
-    data_dir = write_kernelspec(data_dir, limits)
+    data_dir = write_kernelspec(Path(course_dir) / ".sandbox", limits)
     ipc_dir = Path(ipc_dir or tempfile.mkdtemp(prefix="cnn-ipc-"))
     ipc_dir.mkdir(parents=True, exist_ok=True)
     args = [f"--Execute.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",
@@ -74,9 +73,9 @@ def nbgrader_options(course_dir=None, data_dir=None, limits=None, ipc_dir=None):
     return args, {"JUPYTER_PATH": path}
 
 
-def job_options(student):
-    """The grading tool's per-student hook (``Batch.job_options``): sandboxed kernels."""
-    args, env = nbgrader_options()
+def job_options(course_dir, student):
+    """The grading tool's per-student hook (``Batch.job_options``, with ``course_dir`` bound)."""
+    args, env = nbgrader_options(course_dir)
     return tuple(args), env
 
 

@@ -149,10 +149,10 @@ def test_exiting_the_kernel_earns_nothing_and_the_class_is_still_graded(sandbox_
     assert scores["honest"] == FULL
 
 
-def test_missing_bwrap_is_a_clear_error(monkeypatch):
+def test_missing_bwrap_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(sandbox.SandboxUnavailable, match="make sandbox-deps"):
-        sandbox.nbgrader_options()
+        sandbox.nbgrader_options(tmp_path)
 
 
 def test_grading_tool_sandboxes_by_default(fresh_course):
