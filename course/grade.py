@@ -18,12 +18,11 @@ import argparse
 import functools
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ledger, sandbox
-from .jobs import FAILED, GRADED, RETRY, JobResult, JobSpec, submission_digest
+from .jobs import FAILED, GRADED, RETRY, JobResult, JobSpec, skip_unused_imports, submission_digest
 from .layout import ROOT
 
 LOCK_RETRIES = 3                     # attempts for a job that found the SQLite gradebook locked
@@ -195,36 +194,30 @@ def plan(batch, students):
 # --- running ------------------------------------------------------------------------------------
 
 def run_jobs(batch, specs, on_result):
-    """Run ``specs`` on Dask workers; call ``on_result(JobResult)`` as each one finishes. A job that
-    found the SQLite gradebook locked runs again (up to LOCK_RETRIES times)."""
-    from distributed import as_completed
+    """Run ``specs`` on local worker processes (or the Dask cluster at ``batch.scheduler``); call
+    ``on_result(JobResult)`` as each one finishes. A job that found the SQLite gradebook locked runs
+    again (up to LOCK_RETRIES times)."""
+    from .cluster import job_runner
+    from .jobs import grade_one, preload
 
-    from .cluster import dask_client
-    from .jobs import grade_one
-
+    preload()  # before the local pool forks its workers: they start with nbgrader imported
     log_file = batch.course_dir / "reports" / batch.assignment / "workers.log"
-    with dask_client(batch.workers, batch.scheduler, log_file=log_file) as client:
+    with job_runner(grade_one, batch.workers, batch.scheduler, log_file=log_file) as runner:
         attempts = {}
 
         def submit(spec):
             attempts[spec.student] = attempts.get(spec.student, 0) + 1
-            future = client.submit(grade_one, spec, key=f"grade-{spec.student}-{uuid.uuid4().hex[:8]}",
-                                   pure=False)
-            futures[future] = spec
-            return future
+            runner.submit(spec)
 
-        futures = {}
-        pending = as_completed([submit(spec) for spec in specs])
-        for future in pending:
-            spec = futures.pop(future)
-            try:
-                result = future.result()
-            except Exception as error:  # the worker died on this job repeatedly (Dask's KilledWorker)
+        for spec in specs:
+            submit(spec)
+        for spec, result, error in runner.completed():
+            if error is not None:  # the job killed its worker process, twice
                 result = JobResult(student=spec.student, status=FAILED,
                                    reason=f"the grader process died on this submission ({type(error).__name__})")
             if result.status == RETRY:
                 if attempts[spec.student] < LOCK_RETRIES:
-                    pending.add(submit(spec))
+                    submit(spec)
                     continue
                 result.status, result.reason = FAILED, result.reason + f" ({LOCK_RETRIES} attempts)"
             on_result(result)
@@ -266,6 +259,7 @@ def _progress_bar(total, skipped, enabled):
     from tqdm import tqdm
 
     note = f" ({skipped} already graded)" if skipped else ""
+    tqdm.monitor_interval = 0  # no monitor thread: the local pool forks worker processes later
     return tqdm(total=total, unit="sub", desc=f"grading{note}", disable=not enabled, file=sys.stderr,
                 dynamic_ncols=True, postfix="failed 0")
 
@@ -341,6 +335,7 @@ def parser():
 
 
 def main(argv=None):
+    skip_unused_imports()  # before nbgrader is imported: 3 s less start-up
     args = parser().parse_args(argv)
     try:
         batch = make_batch(args)

@@ -1,7 +1,8 @@
 """One submission's job: autograde one student and generate their feedback, with nbgrader's own API.
 
-A job runs inside a long-lived worker process (a Dask worker, local or on another machine), so
-nbgrader, nbconvert and jsonschema are imported once per worker rather than once per student. It
+A job runs inside a long-lived worker process (forked from the grading process by course.cluster's
+local pool after ``preload()``, or a Dask worker on another machine), so nbgrader, nbconvert and
+jsonschema are imported once rather than once per student. It
 calls ``NbGraderAPI.autograde`` and ``NbGraderAPI.generate_feedback`` (what the formgrader calls
 for one student), with the course's ``nbgrader_config.py`` loaded the way nbgrader's apps load it.
 
@@ -54,6 +55,34 @@ class JobResult:
     digest: str = ""
     seconds: dict = field(default_factory=dict)
     worker: str = ""
+    started: float = 0.0                            # when the job started and ended (epoch seconds)
+    finished: float = 0.0
+
+
+def skip_unused_imports():
+    """Keep jsonschema from importing ``rfc3987_syntax``, which builds a parser for RFC 3987 IRIs at
+    import (3 s of CPU per process). It only serves jsonschema's optional "iri" format check, which
+    nothing in grading uses: nbformat validates with fastjsonschema, nbgrader its cell metadata with
+    jsonschema without format checks. Effective only before jsonschema is first imported."""
+    import sys
+
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # None in sys.modules: an ImportError
+
+
+def preload():
+    """Import what a job uses (nbgrader, nbconvert, nbclient, jupyter_client), so processes forked
+    from this one start grading at once (course.cluster's local pool)."""
+    skip_unused_imports()
+    import jupyter_client.manager  # noqa: F401
+    import nbclient  # noqa: F401
+    import nbconvert.exporters  # noqa: F401
+    import nbgrader.apps  # noqa: F401
+    import nbgrader.apps.api  # noqa: F401
+    import nbgrader.converters  # noqa: F401
+    import sqlalchemy.orm  # noqa: F401
+
+    from . import nbgrader_fixes  # noqa: F401
 
 
 def submission_folder(course_dir, assignment, student):
@@ -187,7 +216,15 @@ def _call(function, *args, **kwargs):
 def grade_one(spec):
     """Autograde one student and generate their feedback; return a ``JobResult`` (never raises
     for a broken submission)."""
-    result = JobResult(student=spec.student, status=GRADED, worker=f"{os.uname().nodename}:{os.getpid()}")
+    result = JobResult(student=spec.student, status=GRADED, worker=f"{os.uname().nodename}:{os.getpid()}",
+                       started=time.time())
+    _grade(spec, result)
+    result.finished = time.time()
+    return result
+
+
+def _grade(spec, result):
+    """grade_one's work: fill in ``result``."""
     folder = submission_folder(spec.course_dir, spec.assignment, spec.student)
     with _PROCESS_LOCK:
         if not folder.is_dir():

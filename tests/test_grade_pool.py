@@ -1,0 +1,73 @@
+"""The local worker pool (course.cluster.LocalPool): forked workers, a worker that dies, and the
+SQLite gradebook with more workers than cores."""
+
+import os
+
+import pytest
+
+from course import grade
+from course.cluster import LocalPool, WorkerDied
+from course.ledger import latest, ledger_path
+from course.layout import ASSIGNMENT, EXERCISES, NOTEBOOK
+from course.report import graded_scores
+from course.submissions import solution_code, write_submission
+from test_grade_class import course_copy
+
+FULL = {e.function: float(e.points) for e in EXERCISES}
+
+
+def _job(item):
+    """Square ``item``; ``"die"`` kills the worker every time, ``("once", path)`` the first time."""
+    if item == "die":
+        os._exit(3)
+    if isinstance(item, tuple):
+        marker = item[1]
+        if not os.path.exists(marker):
+            open(marker, "w").close()
+            os._exit(4)
+        return "survived"
+    return item * item, os.getpid()
+
+
+def test_pool_runs_every_job_and_survives_workers_that_die(tmp_path):
+    with LocalPool(_job, 2) as pool:
+        for item in [1, 2, "die", 3, ("once", str(tmp_path / "marker")), 4]:
+            pool.submit(item)
+        done = {repr(item): (value, error) for item, value, error in pool.completed()}
+        pool.submit(5)  # the pool still works after the deaths
+        (_, (value, _), _), = list(pool.completed())
+    assert value == 25
+    assert {k: v[0][0] for k, v in done.items() if k in "1234"} == {"1": 1, "2": 4, "3": 9, "4": 16}
+    assert all(v[0][1] != os.getpid() for k, v in done.items() if k in "1234")
+    value, error = done["'die'"]
+    assert value is None and isinstance(error, WorkerDied) and "exit code 3" in str(error)
+    assert done[repr(("once", str(tmp_path / "marker")))] == ("survived", None)
+
+
+def _write(course_dir, students, code):
+    for student in students:
+        write_submission(course_dir / "submitted" / student / ASSIGNMENT, code, course_dir / "release" / ASSIGNMENT)
+
+
+@pytest.mark.timeout(900)
+def test_sqlite_gradebook_under_more_workers_than_cores_and_a_killed_worker(fresh_course, tmp_path):
+    """Four workers on a small machine write to one SQLite gradebook: no lock error, no grade lost;
+    a submission whose code kills its grader process (possible without the sandbox) is listed."""
+    course_dir = course_copy(fresh_course, tmp_path / "course")
+    solutions = solution_code(course_dir / "source" / ASSIGNMENT / NOTEBOOK)
+    students = [f"student_{i:02d}" for i in range(10)]
+    _write(course_dir, students, solutions)
+    killer = {**solutions, "zero_pad": solutions["zero_pad"] + "\nimport os, signal\nos.kill(os.getppid(), signal.SIGKILL)"}
+    _write(course_dir, ["kills_grader"], killer)
+
+    batch = grade.make_batch(grade.parser().parse_args(
+        [ASSIGNMENT, "--course-dir", str(course_dir), "-q", "--workers", "4", "--no-feedback", "--no-sandbox"]))
+    outcome = grade.grade(batch)
+
+    assert outcome.failed == [("kills_grader", "the grader process died on this submission (WorkerDied)")]
+    assert graded_scores(batch.db_url, ASSIGNMENT, students) == {s: FULL for s in students}
+    ledger = latest(ledger_path(course_dir, ASSIGNMENT))
+    assert all(ledger[s].status == "graded" and ledger[s].worker.split(":")[1] != str(os.getpid()) for s in students)
+    assert all((course_dir / "autograded" / s / ASSIGNMENT / NOTEBOOK).exists() for s in students)
+    log = (course_dir / "reports" / ASSIGNMENT / "jobs.jsonl").read_text()
+    assert "database is locked" not in log
