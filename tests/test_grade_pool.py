@@ -71,3 +71,33 @@ def test_sqlite_gradebook_under_more_workers_than_cores_and_a_killed_worker(fres
     assert all((course_dir / "autograded" / s / ASSIGNMENT / NOTEBOOK).exists() for s in students)
     log = (course_dir / "reports" / ASSIGNMENT / "jobs.jsonl").read_text()
     assert "database is locked" not in log
+
+
+def test_metadata_check_once_agrees_with_nbgraders(fresh_course):
+    import copy
+
+    import nbformat
+    from nbgrader.preprocessors import CheckCellMetadata
+
+    from course.nbgrader_fixes import CheckCellMetadataOnce
+
+    nb = nbformat.read(str(fresh_course / "release" / ASSIGNMENT / NOTEBOOK), as_version=4)
+    graded = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade"))
+    corruptions = [lambda m: m.update(points="ten"), lambda m: m.pop("grade_id"), lambda m: m.update(schema_version=1),
+                   lambda m: m.update(schema_version=9), lambda m: m.update(solution="yes"), lambda m: m.update(grade=False)]
+    rejected = 0
+    for corrupt in [None, *corruptions]:
+        outcomes = []
+        for check in (CheckCellMetadata(), CheckCellMetadataOnce()):
+            copied = copy.deepcopy(nb)
+            if corrupt:
+                corrupt(copied.cells[graded].metadata.nbgrader)
+            try:
+                check.preprocess(copied, {})
+                outcomes.append("valid")
+            except Exception as error:
+                outcomes.append(f"{type(error).__name__}: {error}")
+        assert outcomes[0] == outcomes[1]
+        assert corrupt or outcomes[0] == "valid"
+        rejected += outcomes[0] != "valid"
+    assert rejected >= 4
