@@ -16,6 +16,7 @@ continues where a killed batch stopped.
 
 import argparse
 import functools
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ class Batch:
     course_dir: Path
     assignment: str
     db_url: str
-    workers: int = 0                 # 0: the machine's cores
+    workers: int = 0                 # 0: the machine's cores + 1 (course.cluster.default_workers)
     scheduler: str = ""              # a Dask scheduler address, e.g. tcp://10.0.0.5:8786
     force: bool = False
     feedback: bool = True
@@ -197,6 +198,7 @@ def run_jobs(batch, specs, on_result):
     """Run ``specs`` on local worker processes (or the Dask cluster at ``batch.scheduler``); call
     ``on_result(JobResult)`` as each one finishes. A job that found the SQLite gradebook locked runs
     again (up to LOCK_RETRIES times)."""
+    from . import report
     from .cluster import job_runner
     from .jobs import grade_one, preload
 
@@ -211,6 +213,7 @@ def run_jobs(batch, specs, on_result):
 
         for spec in specs:
             submit(spec)
+        remaining = len(specs)
         for spec, result, error in runner.completed():
             if error is not None:  # the job killed its worker process, twice
                 result = JobResult(student=spec.student, status=FAILED,
@@ -221,6 +224,9 @@ def run_jobs(batch, specs, on_result):
                     continue
                 result.status, result.reason = FAILED, result.reason + f" ({LOCK_RETRIES} attempts)"
             on_result(result)
+            remaining -= 1
+            if remaining == (os.cpu_count() or 1) - 1:  # a core is free from now on: use it
+                report.preload()
 
 
 def grade(batch):
@@ -319,7 +325,7 @@ def parser():
     p.add_argument("assignment", help="assignment id, e.g. cnn_step_by_step")
     p.add_argument("--course-dir", default=str(ROOT), help="the nbgrader course directory (default: this one)")
     p.add_argument("--db", help="gradebook URL (default: CourseDirectory.db_url, else gradebook.db)")
-    p.add_argument("-j", "--workers", type=int, help="parallel workers (default: the machine's cores)")
+    p.add_argument("-j", "--workers", type=int, help="parallel workers (default: the machine's cores + 1)")
     p.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: local)")
     p.add_argument("--force", action="store_true", help="regrade submissions already graded")
     p.add_argument("--no-feedback", action="store_true", help="autograde only, no feedback pages")

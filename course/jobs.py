@@ -80,9 +80,15 @@ def preload():
     import nbgrader.apps  # noqa: F401
     import nbgrader.apps.api  # noqa: F401
     import nbgrader.converters  # noqa: F401
+    import nbformat.v4
+    import nbformat.validator
     import sqlalchemy.orm  # noqa: F401
 
     from . import nbgrader_fixes  # noqa: F401
+
+    # nbformat compiles a validator per notebook format version on first use (0.1 s each)
+    for minor, relaxed in ((4, False), (4, True), (nbformat.v4.nbformat_minor, False)):
+        nbformat.validator.get_validator(4, minor, relax_add_props=relaxed)
 
 
 def submission_folder(course_dir, assignment, student):
