@@ -1,37 +1,54 @@
-"""Benchmark: a class graded by plain sequential ``nbgrader autograde`` and by ``python -m course grade``.
+"""Benchmark: one class graded by plain sequential ``nbgrader`` and by ``python -m course grade``.
 
-    .venv/bin/python benchmarks/grade_class.py [--submissions 40] [--workers N]
+    .venv/bin/python benchmarks/grade_class.py [--submissions 40] [--workers N] [--sandbox both|off|on]
 
 In a temp copy of the course, builds a class (correct, vectorised, forward-only, buggy and untouched
-submissions, cycled) and measures, on the same corpus:
+submissions, cycled) and measures, one after the other on the same corpus:
 
-- nbclient only: every notebook executed by nbclient in N warm worker processes (no nbgrader), the
-  floor for any grader: kernel start-up plus the notebook's own run time;
-- sequential nbgrader: ``nbgrader autograde ASSIGNMENT`` (one process, one notebook at a time),
-  then ``nbgrader generate_feedback ASSIGNMENT``;
-- the tool: ``python -m course grade ASSIGNMENT --force`` with N workers (autograde + feedback +
-  export + report), and ``--no-feedback`` to compare with autograde alone.
+1. sequential nbgrader: ``nbgrader autograde ASSIGNMENT --force`` (one process, one notebook at a
+   time), then ``nbgrader generate_feedback ASSIGNMENT --force``;
+2. the nbclient baseline, the floor for any grader that runs the same code the same way: the
+   notebooks autograde executed (step 1's ``autograded/`` copies: the student's cells with the
+   instructor's test cells, hidden tests included; outputs cleared), each executed by nbclient
+   with a fresh kernel, in their graded folders, by as many warm processes as the tool has workers;
+3. the tool, ``--no-feedback`` (autograde only; like for like with 1's autograde), then with
+   feedback (like for like with 1's autograde + generate_feedback), each with export and report,
+   unsandboxed (``--no-sandbox``, like plain nbgrader) and sandboxed (the tool's default).
 
-Prints the times, the ratios and the seconds per submission.
+After every tool run it checks the work was done: every submission graded in the ledger, every
+autograded notebook rewritten, and every student's gradebook scores equal to step 1's.
+Prints wall times, seconds per submission, the ratios and where the tool's time goes.
 """
 
 import argparse
+import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from course import demo, release  # noqa: E402
+from course.cluster import default_workers  # noqa: E402
 from course.layout import ASSIGNMENT, NOTEBOOK  # noqa: E402
-from course.nbgrader_cli import nbgrader_env, run_nbgrader  # noqa: E402
+from course.nbgrader_cli import nbgrader_env  # noqa: E402
 from course.submissions import write_submission  # noqa: E402
+
+SCORES = """SELECT submitted_assignment.student_id, base_cell.name,
+                   COALESCE(grade.manual_score, grade.auto_score)
+            FROM grade JOIN base_cell ON grade.cell_id = base_cell.id
+            JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id
+            JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id"""
+
+
+class BenchError(RuntimeError):
+    """A graded run did not do all the work."""
 
 
 def build_class(course_dir, count):
@@ -48,48 +65,113 @@ def build_class(course_dir, count):
     return students
 
 
-def _execute(args):
-    """Execute one notebook with nbclient (in the assignment's folder); return the seconds."""
-    notebook, folder = args
+def load():
+    return "load {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+
+
+def timed(command, cwd):
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, env=nbgrader_env(), check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+# --- the nbclient baseline ------------------------------------------------------------------------
+
+def _execute(folder):
+    """Execute ``folder``'s notebook (outputs cleared) with nbclient and a fresh kernel; seconds."""
     import nbclient
     import nbformat
 
-    nb = nbformat.read(notebook, as_version=4)
+    nb = nbformat.read(os.path.join(folder, NOTEBOOK), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
     started = time.perf_counter()
-    nbclient.NotebookClient(nb, timeout=60, allow_errors=True,
-                            resources={"metadata": {"path": folder}}).execute()
+    nbclient.NotebookClient(nb, timeout=30, allow_errors=True, resources={"metadata": {"path": folder}}).execute()
     return time.perf_counter() - started
 
 
-def _warm(_):
-    import nbclient  # noqa: F401
+def nbclient_baseline(course_dir, students, workers):
+    """``(wall, mean seconds per notebook)`` to execute the graded notebooks with nbclient in
+    ``workers`` processes (forked after importing nbclient, as the tool's workers are)."""
+    from course.cluster import LocalPool
+
+    import nbclient  # noqa: F401  (imported before the fork: warm workers)
     import nbformat  # noqa: F401
-    return os.getpid()
 
-
-def nbclient_only(course_dir, students, workers):
-    """Wall time to execute every submission with nbclient in ``workers`` warm processes."""
-    folder = str(course_dir / "source" / ASSIGNMENT)
-    jobs = [(str(course_dir / "submitted" / s / ASSIGNMENT / NOTEBOOK), folder) for s in students]
-    with ProcessPoolExecutor(workers) as pool:
-        list(pool.map(_warm, range(workers * 2)))
-        started = time.perf_counter()
-        per_notebook = list(pool.map(_execute, jobs))
-        wall = time.perf_counter() - started
-    return wall, sum(per_notebook) / len(per_notebook)
-
-
-def timed(command, course_dir):
+    folders = [str(course_dir / "autograded" / s / ASSIGNMENT) for s in students]
     started = time.perf_counter()
-    subprocess.run(command, cwd=course_dir, env=nbgrader_env(), check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    with LocalPool(_execute, workers) as pool:
+        for folder in folders:
+            pool.submit(folder)
+        seconds = [value for _, value, error in pool.completed() if error is None]
+    wall = time.perf_counter() - started
+    if len(seconds) != len(folders):
+        raise BenchError("nbclient baseline: a worker died")
+    return wall, sum(seconds) / len(seconds)
+
+
+# --- checking and explaining a tool run -----------------------------------------------------------
+
+def scores(course_dir):
+    with sqlite3.connect(course_dir / "gradebook.db") as db:
+        return sorted(db.execute(SCORES).fetchall())
+
+
+def check_run(course_dir, students, started, expected):
+    """Raise BenchError unless every student is graded, rewritten and scored as ``expected``."""
+    from course.ledger import latest, ledger_path
+
+    results = latest(ledger_path(course_dir, ASSIGNMENT))
+    bad = [s for s in students if s not in results or results[s].status != "graded" or results[s].started < started]
+    if bad:
+        raise BenchError(f"not graded by this run: {', '.join(bad)}")
+    stale = [s for s in students if (course_dir / "autograded" / s / ASSIGNMENT / NOTEBOOK).stat().st_mtime < started]
+    if stale:
+        raise BenchError(f"autograded notebooks not rewritten: {', '.join(stale)}")
+    if scores(course_dir) != expected:
+        raise BenchError("the tool's gradebook scores differ from sequential nbgrader's")
+    return [results[s] for s in students]
+
+
+def breakdown(results, started, ended):
+    """Where a tool run's time went, from its ledger: start-up, the jobs, the end (export, report)."""
+    first = min(r.started for r in results)
+    last = max(r.finished for r in results)
+    phases = {}
+    for result in results:
+        for phase, seconds in result.seconds.items():
+            phases[phase] = phases.get(phase, 0.0) + seconds / len(results)
+    jobs = ", ".join(f"{k} {v:.2f} s" for k, v in phases.items() if v >= 0.005)
+    return (f"start-up {first - started:.1f} s, jobs {last - first:.1f} s (mean per job: {jobs}), "
+            f"export + report {ended - last:.1f} s")
+
+
+def tool_run(tool_dir, students, workers, expected, *options):
+    command = [sys.executable, "-m", "course", "grade", ASSIGNMENT, "--course-dir", str(tool_dir),
+               "--force", "-q", "--workers", str(workers), *options]
+    started = time.time()
+    wall = timed(command, HERE.parent)
+    results = check_run(tool_dir, students, started, expected)
+    return wall, breakdown(results, started, started + wall)
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+def sandbox_modes(choice):
+    if choice == "off" or (choice == "both" and shutil.which("bwrap") is None):
+        return [False]
+    return {"on": [True], "both": [False, True]}[choice]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--submissions", type=int, default=40)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--workers", type=int, default=default_workers(),
+                        help="the tool's workers and the baseline's processes (default: the tool's default)")
+    parser.add_argument("--sandbox", choices=("both", "off", "on"), default="both",
+                        help="tool runs without and/or with the bubblewrap sandbox (default: both, if bwrap is here)")
     args = parser.parse_args(argv)
     n, workers = args.submissions, args.workers
 
@@ -100,48 +182,49 @@ def main(argv=None):
         students = build_class(sequential_dir, n)
         tool_dir = Path(temp) / "tool"
         shutil.copytree(sequential_dir, tool_dir)
-        print(f"{n} submissions, {workers} workers, {os.cpu_count()} cores", flush=True)
+        print(f"{n} submissions, {os.cpu_count()} cores, tool: {workers} workers; {load()}", flush=True)
+        rows = []
 
-        exec_wall, exec_each = nbclient_only(sequential_dir, students, workers)
-        print(f"nbclient only ({workers} warm processes): {exec_wall:7.1f} s  "
-              f"{exec_wall / n:5.2f} s/submission  ({exec_each:.2f} s per notebook run alone-ish)", flush=True)
+        def row(label, wall, note=""):
+            rows.append((label, wall))
+            print(f"  {label:<44}{wall:7.1f} s {wall / n:6.2f} s/sub   {note}{load()}", flush=True)
 
         nbgrader = [sys.executable, "-m", "nbgrader"]
         seq_autograde = timed(nbgrader + ["autograde", ASSIGNMENT, "--force"], sequential_dir)
-        print(f"sequential nbgrader autograde:          {seq_autograde:7.1f} s  {seq_autograde / n:5.2f} s/submission",
-              flush=True)
+        row("sequential nbgrader autograde", seq_autograde)
         seq_feedback = timed(nbgrader + ["generate_feedback", ASSIGNMENT, "--force"], sequential_dir)
-        print(f"sequential nbgrader generate_feedback:  {seq_feedback:7.1f} s  {seq_feedback / n:5.2f} s/submission",
-              flush=True)
+        row("sequential nbgrader generate_feedback", seq_feedback)
+        expected = scores(sequential_dir)
 
-        tool = [sys.executable, "-m", "course", "grade", ASSIGNMENT, "--course-dir", str(tool_dir),
-                "--force", "-q", "--workers", str(workers)]
-        tool_autograde = timed(tool + ["--no-feedback"], HERE.parent)
-        print(f"tool, autograde only (+export, report): {tool_autograde:7.1f} s  {tool_autograde / n:5.2f} s/submission",
-              flush=True)
-        tool_full = timed(tool, HERE.parent)
-        print(f"tool, autograde + feedback (+export):   {tool_full:7.1f} s  {tool_full / n:5.2f} s/submission",
-              flush=True)
+        base_wall, base_each = nbclient_baseline(sequential_dir, students, workers)
+        row(f"nbclient baseline ({workers} processes)", base_wall, f"({base_each:.2f} s per notebook) ")
+
+        runs = {}
+        for sandboxed in sandbox_modes(args.sandbox):
+            flag = [] if sandboxed else ["--no-sandbox"]
+            name = "sandboxed" if sandboxed else "no sandbox"
+            for feedback in (False, True):
+                options = flag + ([] if feedback else ["--no-feedback"])
+                wall, where = tool_run(tool_dir, students, workers, expected, *options)
+                runs[sandboxed, feedback] = wall, where
+                row(f"tool, {'autograde + feedback' if feedback else 'autograde only'}, {name}", wall)
 
         print()
-        print(f"speed-up, autograde:            {seq_autograde / tool_autograde:.2f}x  (target >= 1.8x)")
-        print(f"speed-up, autograde + feedback: {(seq_autograde + seq_feedback) / tool_full:.2f}x")
-        print(f"tool cost per submission / nbclient-only: {tool_autograde / exec_wall:.2f}x  (target <= 1.3x)")
-        timings = ledger_timings(tool_dir)
-        if timings:
-            print("inside the tool's jobs (mean per submission, workers running in parallel): "
-                  + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
-
-
-def ledger_timings(course_dir):
-    from course.ledger import latest, ledger_path
-
-    results = latest(ledger_path(course_dir, ASSIGNMENT)).values()
-    phases = {}
-    for result in results:
-        for phase, seconds in result.seconds.items():
-            phases.setdefault(phase, []).append(seconds)
-    return {phase: sum(v) / len(v) for phase, v in phases.items()}
+        print(f"nbclient baseline: the {n} notebooks as autograde executes them (instructor test cells, hidden "
+              f"tests included), each with a fresh kernel (nbclient defaults, timeout 30 s), {workers} processes.")
+        for sandboxed in sandbox_modes(args.sandbox):
+            name = "sandboxed" if sandboxed else "no sandbox"
+            autograde, where = runs[sandboxed, False]
+            full, where_full = runs[sandboxed, True]
+            print(f"tool ({name}):")
+            print(f"  autograde only vs sequential nbgrader autograde:      {seq_autograde / autograde:5.2f}x faster"
+                  + ("  (target >= 1.8x)" if not sandboxed else ""))
+            print(f"  autograde + feedback vs sequential autograde + generate_feedback: "
+                  f"{(seq_autograde + seq_feedback) / full:5.2f}x faster")
+            print(f"  autograde only, s/submission vs the nbclient baseline: {autograde / base_wall:5.2f}x"
+                  + ("  (target <= 1.3x)" if not sandboxed else ""))
+            print(f"  where the time goes, autograde only: {where}")
+            print(f"  where the time goes, with feedback:  {where_full}")
 
 
 if __name__ == "__main__":
