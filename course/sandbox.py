@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 KERNEL_NAME = "cnn-sandbox"
@@ -65,12 +66,26 @@ def nbgrader_options(course_dir, limits=None, ipc_dir=None):
     """
     check_available()
     data_dir = write_kernelspec(Path(course_dir) / ".sandbox", limits)
-    ipc_dir = Path(ipc_dir or tempfile.mkdtemp(prefix="cnn-ipc-"))
+    ipc_dir = Path(ipc_dir or _fresh_ipc_dir())
     ipc_dir.mkdir(parents=True, exist_ok=True)
     args = [f"--Execute.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",
             f"--KernelManager.ip={ipc_dir / 'kernel'}"]
     path = os.pathsep.join(filter(None, [str(data_dir), os.environ.get("JUPYTER_PATH", "")]))
     return args, {"JUPYTER_PATH": path}
+
+
+def _fresh_ipc_dir(stale_seconds=3600):
+    """A new folder for one nbgrader process's socket paths, under one parent per user; empty
+    folders of earlier runs (over an hour old) are removed on the way."""
+    parent = Path(tempfile.gettempdir()) / f"cnn-sandbox-ipc-{os.getuid()}"
+    parent.mkdir(mode=0o700, exist_ok=True)
+    for old in parent.iterdir():
+        try:
+            if time.time() - old.stat().st_mtime > stale_seconds:
+                old.rmdir()  # only when empty
+        except OSError:
+            pass
+    return tempfile.mkdtemp(dir=parent)
 
 
 def job_options(course_dir, student):
