@@ -15,6 +15,7 @@ kernel) let a caller change how one submission runs, e.g. to run its kernel in a
 import contextlib
 import hashlib
 import os
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -212,11 +213,14 @@ def _nbgrader_api(spec):
 
 
 def _call(function, *args, **kwargs):
-    """Call an NbGraderAPI method; return ``''`` on success or its log and traceback."""
+    """Call an NbGraderAPI method; return ``''`` on success or its log and traceback (also written
+    to stderr: the local pool's workers.log)."""
     result = function(*args, **kwargs)
     if result.get("success"):
         return ""
-    return (result.get("log") or "") + "\n" + (result.get("error") or "")
+    problem = (result.get("log") or "") + "\n" + (result.get("error") or "")
+    print(f"--- {function.__name__} {args}: failed\n{problem}", file=sys.stderr, flush=True)
+    return problem
 
 
 def grade_one(spec):
