@@ -6,10 +6,12 @@ BIN    := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help venv postgres figures release demo grade test bench clean sandbox-deps
+.PHONY: help venv dev postgres figures release demo grade lint test test-fast bench clean sandbox-deps
 help:
 	@echo "make demo     install, build the release, grade the demo class, print the table"
-	@echo "make test     the test suite (pytest, in parallel)"
+	@echo "make test     the whole test suite (pytest, in parallel)"
+	@echo "make test-fast  the tests that need no whole-class grading, sandbox, PostgreSQL or Dask (< 1 min)"
+	@echo "make lint     ruff: lint and format check"
 	@echo "make release  regenerate release/ from source/ (commit the result)"
 	@echo "make figures  redraw the lesson's figures"
 	@echo "make grade    grade every submission in submitted/ (and downloaded/ zips): feedback, export, report"
@@ -24,6 +26,13 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 venv: $(VENV)/.installed
+
+# Development tools (pytest, ruff), pinned apart from what the course needs.
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+dev: $(VENV)/.dev-installed
 
 figures: venv
 	$(BIN)/python -m course figures
@@ -51,7 +60,16 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
-test: venv sandbox-deps postgres
+lint: dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Markers (pyproject.toml): slow = whole classes graded by nbgrader; sandbox, postgres, dask = what they need.
+FAST := not slow and not sandbox and not postgres and not dask
+test-fast: dev
+	$(BIN)/python -m pytest -n auto -p no:cacheprovider -m "$(FAST)"
+
+test: dev sandbox-deps postgres
 	$(BIN)/python -m pytest -n auto -p no:cacheprovider
 
 clean:

@@ -21,7 +21,6 @@ Prints wall times, seconds per submission, the ratios and where the tool's time 
 """
 
 import argparse
-import json
 import os
 import shutil
 import sqlite3
@@ -59,8 +58,9 @@ def build_class(course_dir, count):
     for index in range(count):
         kind = names[index % len(names)]
         student = f"{kind}_{index:03d}"
-        write_submission(course_dir / "submitted" / student / ASSIGNMENT, kinds[kind],
-                         course_dir / "release" / ASSIGNMENT)
+        write_submission(
+            course_dir / "submitted" / student / ASSIGNMENT, kinds[kind], course_dir / "release" / ASSIGNMENT
+        )
         students.append(student)
     return students
 
@@ -71,12 +71,14 @@ def load():
 
 def timed(command, cwd):
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=nbgrader_env(), check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        command, cwd=cwd, env=nbgrader_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - started
 
 
 # --- the nbclient baseline ------------------------------------------------------------------------
+
 
 def _execute(folder):
     """Execute ``folder``'s notebook (outputs cleared) with nbclient and a fresh kernel; seconds."""
@@ -95,10 +97,10 @@ def _execute(folder):
 def nbclient_baseline(course_dir, students, workers):
     """``(wall, mean seconds per notebook)`` to execute the graded notebooks with nbclient in
     ``workers`` processes (forked after importing nbclient, as the tool's workers are)."""
-    from course.cluster import LocalPool
-
     import nbclient  # noqa: F401  (imported before the fork: warm workers)
     import nbformat  # noqa: F401
+
+    from course.cluster import LocalPool
 
     folders = [str(course_dir / "autograded" / s / ASSIGNMENT) for s in students]
     started = time.perf_counter()
@@ -114,6 +116,7 @@ def nbclient_baseline(course_dir, students, workers):
 
 # --- checking and explaining a tool run -----------------------------------------------------------
 
+
 def scores(course_dir):
     with sqlite3.connect(course_dir / "gradebook.db") as db:
         return sorted(db.execute(SCORES).fetchall())
@@ -126,8 +129,13 @@ def check_run(course_dir, students, started, expected):
     results = latest(ledger_path(course_dir, ASSIGNMENT))
     bad = [s for s in students if s not in results or results[s].status != "graded" or results[s].started < started]
     if bad:
-        raise BenchError("not graded by this run: " + "; ".join(
-            f"{s}: {results[s].status} {results[s].reason}" if s in results else f"{s}: not in the ledger" for s in bad))
+        raise BenchError(
+            "not graded by this run: "
+            + "; ".join(
+                f"{s}: {results[s].status} {results[s].reason}" if s in results else f"{s}: not in the ledger"
+                for s in bad
+            )
+        )
     stale = [s for s in students if (course_dir / "autograded" / s / ASSIGNMENT / NOTEBOOK).stat().st_mtime < started]
     if stale:
         raise BenchError(f"autograded notebooks not rewritten: {', '.join(stale)}")
@@ -149,13 +157,27 @@ def breakdown(results, started, ended):
         for phase, seconds in result.seconds.items():
             phases[phase] = phases.get(phase, 0.0) + seconds / len(results)
     jobs = ", ".join(f"{k} {v:.2f} s" for k, v in phases.items() if v >= 0.005)
-    return (f"start-up {first - started:.1f} s, jobs {last - first:.1f} s (mean per job: {jobs}), "
-            f"export + report {ended - last:.1f} s")
+    return (
+        f"start-up {first - started:.1f} s, jobs {last - first:.1f} s (mean per job: {jobs}), "
+        f"export + report {ended - last:.1f} s"
+    )
 
 
 def tool_run(tool_dir, students, workers, expected, *options):
-    command = [sys.executable, "-m", "course", "grade", ASSIGNMENT, "--course-dir", str(tool_dir),
-               "--force", "-q", "--workers", str(workers), *options]
+    command = [
+        sys.executable,
+        "-m",
+        "course",
+        "grade",
+        ASSIGNMENT,
+        "--course-dir",
+        str(tool_dir),
+        "--force",
+        "-q",
+        "--workers",
+        str(workers),
+        *options,
+    ]
     started = time.time()
     wall = timed(command, HERE.parent)
     try:
@@ -169,6 +191,7 @@ def tool_run(tool_dir, students, workers, expected, *options):
 
 # --- main ---------------------------------------------------------------------------------------
 
+
 def sandbox_modes(choice):
     if choice == "off" or (choice == "both" and shutil.which("bwrap") is None):
         return [False]
@@ -178,10 +201,18 @@ def sandbox_modes(choice):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--submissions", type=int, default=40)
-    parser.add_argument("--workers", type=int, default=default_workers(),
-                        help="the tool's workers and the baseline's processes (default: the tool's default)")
-    parser.add_argument("--sandbox", choices=("both", "off", "on"), default="both",
-                        help="tool runs without and/or with the bubblewrap sandbox (default: both, if bwrap is here)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="the tool's workers and the baseline's processes (default: the tool's default)",
+    )
+    parser.add_argument(
+        "--sandbox",
+        choices=("both", "off", "on"),
+        default="both",
+        help="tool runs without and/or with the bubblewrap sandbox (default: both, if bwrap is here)",
+    )
     args = parser.parse_args(argv)
     n, workers = args.submissions, args.workers
 
@@ -220,25 +251,35 @@ def main(argv=None):
                 row(f"tool, {'autograde + feedback' if feedback else 'autograde only'}, {name}", wall)
 
         print()
-        print(f"nbclient baseline: the {n} notebooks as autograde executes them (instructor test cells, hidden "
-              f"tests included), each with a fresh kernel (nbclient defaults, timeout 30 s), {workers} processes.")
+        print(
+            f"nbclient baseline: the {n} notebooks as autograde executes them (instructor test cells, hidden "
+            f"tests included), each with a fresh kernel (nbclient defaults, timeout 30 s), {workers} processes."
+        )
         for sandboxed in sandbox_modes(args.sandbox):
             name = "sandboxed" if sandboxed else "no sandbox"
             autograde, where, each = runs[sandboxed, False]
             full, where_full, _ = runs[sandboxed, True]
             print(f"tool ({name}):")
-            print(f"  autograde only vs sequential nbgrader autograde:      {seq_autograde / autograde:5.2f}x faster"
-                  + ("  (target >= 1.8x)" if not sandboxed else ""))
-            print(f"  autograde + feedback vs sequential autograde + generate_feedback: "
-                  f"{(seq_autograde + seq_feedback) / full:5.2f}x faster")
-            print(f"  autograde only, s/submission vs the nbclient baseline: {autograde / base_wall:5.2f}x"
-                  + ("  (target <= 1.3x)" if not sandboxed else ""))
+            print(
+                f"  autograde only vs sequential nbgrader autograde:      {seq_autograde / autograde:5.2f}x faster"
+                + ("  (target >= 1.8x)" if not sandboxed else "")
+            )
+            print(
+                f"  autograde + feedback vs sequential autograde + generate_feedback: "
+                f"{(seq_autograde + seq_feedback) / full:5.2f}x faster"
+            )
+            print(
+                f"  autograde only, s/submission vs the nbclient baseline: {autograde / base_wall:5.2f}x"
+                + ("  (target <= 1.3x)" if not sandboxed else "")
+            )
             print(f"  where the time goes, autograde only: {where}")
             print(f"  where the time goes, with feedback:  {where_full}")
-            print(f"  per submission, {workers} at a time: nbgrader autograde {each:.2f} s against nbclient's "
-                  f"{base_each:.2f} s for the same notebook: {each - base_each:+.2f} s of nbgrader's own work (two "
-                  f"notebook reads and writes, validation after every step, ~9 gradebook connections)"
-                  + (" and the sandbox" if sandboxed else ""))
+            print(
+                f"  per submission, {workers} at a time: nbgrader autograde {each:.2f} s against nbclient's "
+                f"{base_each:.2f} s for the same notebook: {each - base_each:+.2f} s of nbgrader's own work (two "
+                f"notebook reads and writes, validation after every step, ~9 gradebook connections)"
+                + (" and the sandbox" if sandboxed else "")
+            )
 
 
 if __name__ == "__main__":

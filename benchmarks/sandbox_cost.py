@@ -49,13 +49,17 @@ def main(argv=None):
         release.build(course_dir)
         code = solution_code(course_dir / "source" / ASSIGNMENT / NOTEBOOK)
         for i in range(args.students):
-            write_submission(course_dir / "submitted" / f"s{i:02d}" / ASSIGNMENT, code, course_dir / "release" / ASSIGNMENT)
+            write_submission(
+                course_dir / "submitted" / f"s{i:02d}" / ASSIGNMENT, code, course_dir / "release" / ASSIGNMENT
+            )
         times = {False: [], True: []}
         for round_ in range(args.rounds):
-            for sandboxed in ((False, True) if round_ % 2 == 0 else (True, False)):
+            for sandboxed in (False, True) if round_ % 2 == 0 else (True, False):
                 times[sandboxed].append(time_batch(course_dir, sandboxed) / args.students)
         plain, boxed = statistics.median(times[False]), statistics.median(times[True])
-        print(f"{args.students} correct submissions, {args.rounds} rounds, one nbgrader process, median per submission:")
+        print(
+            f"{args.students} correct submissions, {args.rounds} rounds, one nbgrader process, median per submission:"
+        )
         print(f"  plain      {plain:.2f} s   (rounds: {', '.join(f'{t:.2f}' for t in times[False])})")
         print(f"  sandboxed  {boxed:.2f} s   (rounds: {', '.join(f'{t:.2f}' for t in times[True])})")
         print(f"  ratio      {boxed / plain:.2f}x")

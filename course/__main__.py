@@ -10,28 +10,32 @@ def main(argv=None):
     commands.add_parser("figures", help="redraw the lesson's figures into source/.../images")
     commands.add_parser("release", help="regenerate release/ with nbgrader and check it for leaks")
     commands.add_parser("demo", help="grade the demo class end to end and print the table")
-    commands.add_parser("grade", help="grade a whole class in parallel, resumably (see grade --help)",
-                        add_help=False)
+    commands.add_parser("grade", help="grade a whole class in parallel, resumably (see grade --help)", add_help=False)
     commands.add_parser("report", help="rewrite the class report from the gradebook", add_help=False)
     args, rest = parser.parse_known_args(argv)
 
     if args.command == "figures":
         from . import figures
+
         return figures.main(rest)
     if args.command == "grade":
         from . import grade
+
         return grade.main(rest)
     if args.command == "report":
         from . import grade
+
         return grade.report_main(rest)
     if rest:
         parser.error(f"unrecognised arguments: {' '.join(rest)}")
     if args.command == "release":
         from . import release
+
         print(f"release written to {release.build()}")
         return 0
     if args.command == "demo":
         from . import demo, grade
+
         demo.run(grade=grade.grade_students)
         return 0
     return 2

@@ -22,7 +22,7 @@ from collections import deque
 from multiprocessing.connection import wait
 from pathlib import Path
 
-WORKER_DEATHS = 2          # a job that kills this many local workers is reported as failed
+WORKER_DEATHS = 2  # a job that kills this many local workers is reported as failed
 
 
 class ClusterError(RuntimeError):
@@ -53,6 +53,7 @@ def job_runner(function, workers=None, scheduler=None, log_file=None):
 
 # --- local: forked worker processes ----------------------------------------------------------------
 
+
 def _worker_main(connection, function, log_file):
     """A worker's loop: receive an item, send back ``function(item)``, until told to stop."""
     if log_file:  # the worker's and its kernels' stderr go to the log, not over the progress bar
@@ -81,10 +82,10 @@ class LocalPool:
         if self.log_file:
             Path(self.log_file).parent.mkdir(parents=True, exist_ok=True)
         self.context = multiprocessing.get_context("fork")
-        self.queue = deque()       # items waiting for a worker
-        self.busy = {}             # process -> (connection, item)
-        self.idle = []             # (process, connection)
-        self.deaths = {}           # id(item) -> workers it killed
+        self.queue = deque()  # items waiting for a worker
+        self.busy = {}  # process -> (connection, item)
+        self.idle = []  # (process, connection)
+        self.deaths = {}  # id(item) -> workers it killed
         self.unfinished = 0
 
     def __enter__(self):
@@ -95,8 +96,9 @@ class LocalPool:
 
     def _spawn(self):
         ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=_worker_main, args=(theirs, self.function, self.log_file),
-                                       daemon=True, name="grader")
+        process = self.context.Process(
+            target=_worker_main, args=(theirs, self.function, self.log_file), daemon=True, name="grader"
+        )
         sys.stderr.flush()
         process.start()
         theirs.close()
@@ -154,10 +156,10 @@ class LocalPool:
 
     def close(self):
         """Stop every worker (a busy one is killed: the batch is being abandoned)."""
-        for process, connection in self.idle:
+        for _, connection in self.idle:
             with contextlib.suppress(OSError):
                 connection.send(None)
-        for process, (connection, _) in self.busy.items():
+        for process in self.busy:
             process.kill()
         for process, connection in self.idle + [(p, c) for p, (c, _) in self.busy.items()]:
             process.join(5)
@@ -169,6 +171,7 @@ class LocalPool:
 
 
 # --- distributed: a Dask cluster -------------------------------------------------------------------
+
 
 class DaskRunner:
     """The runner interface over a ``distributed.Client``."""
@@ -224,8 +227,11 @@ def dask_client(workers=None, scheduler=None, log_file=None, timeout=20):
     from distributed import Client, LocalCluster
 
     # Do not let Dask kill a worker for its memory use: a notebook legitimately uses some.
-    settings = {"distributed.worker.memory.terminate": False, "distributed.admin.tick.limit": "1h",
-                "distributed.scheduler.allowed-failures": 2}
+    settings = {
+        "distributed.worker.memory.terminate": False,
+        "distributed.admin.tick.limit": "1h",
+        "distributed.scheduler.allowed-failures": 2,
+    }
     with dask.config.set(settings):
         if scheduler:
             try:
@@ -236,12 +242,19 @@ def dask_client(workers=None, scheduler=None, log_file=None, timeout=20):
                 yield client
             return
         workers = workers or os.cpu_count() or 1
+
         def redirect():
             return _stderr_to(log_file) if log_file else contextlib.nullcontext()
 
         with redirect():
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
         try:
             with Client(cluster) as client:
                 yield client

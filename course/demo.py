@@ -18,10 +18,18 @@ from .nbgrader_cli import run_nbgrader
 from .submissions import solution_code, write_submission
 
 CORPUS = ROOT / "tests" / "corpus"
-VECTORISED = ["conv_forward__sliding_window_einsum", "pool_forward__sliding_window",
-              "conv_backward__einsum_per_position", "pool_backward__batch_vectorised"]
-BUGS = ["conv_forward__stride_ignored", "pool_forward__running_max_from_zero",
-        "distribute_value__integer_division", "pool_backward__dA_read_at_window_start"]
+VECTORISED = [
+    "conv_forward__sliding_window_einsum",
+    "pool_forward__sliding_window",
+    "conv_backward__einsum_per_position",
+    "pool_backward__batch_vectorised",
+]
+BUGS = [
+    "conv_forward__stride_ignored",
+    "pool_forward__running_max_from_zero",
+    "distribute_value__integer_division",
+    "pool_backward__dA_read_at_window_start",
+]
 
 
 def _corpus_code(kind, names):

@@ -20,17 +20,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
+from matplotlib import colors as mcolors  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib import colors as mcolors  # noqa: E402
 from matplotlib.patches import Circle, FancyArrowPatch, Polygon, Rectangle  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -134,29 +134,62 @@ def _grid(ax, n_rows, n_cols, x0, y_top, faces=None, texts=None, size=13, edge=E
             _cell(ax, x, y, face=face, edge=edge, lw=lw, z=z)
             if texts is not None and texts[r][c] != "":
                 weight = weights[r][c] if weights is not None else "normal"
-                ax.text(x + 0.5, y + 0.5, texts[r][c], ha="center", va="center", fontsize=size,
-                        zorder=z + 2, fontweight=weight)
+                ax.text(
+                    x + 0.5,
+                    y + 0.5,
+                    texts[r][c],
+                    ha="center",
+                    va="center",
+                    fontsize=size,
+                    zorder=z + 2,
+                    fontweight=weight,
+                )
 
 
 def _frame(ax, x, y, w, h, color, lw=3.0, z=5, ls="-"):
     """Draw an unfilled rectangle outline (a window)."""
-    ax.add_patch(Rectangle((x, y), w, h, facecolor="none", edgecolor=color, linewidth=lw, zorder=z,
-                           linestyle=ls, joinstyle="miter"))
+    ax.add_patch(
+        Rectangle(
+            (x, y), w, h, facecolor="none", edgecolor=color, linewidth=lw, zorder=z, linestyle=ls, joinstyle="miter"
+        )
+    )
 
 
 def _arrow(ax, start, end, color=INK, lw=1.6, style="-|>", ms=14, rad=0.0, z=6, shrink=0.0):
     """Draw an arrow from start to end (data coordinates)."""
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=ms, color=color, linewidth=lw,
-                                 connectionstyle=f"arc3,rad={rad}", zorder=z, shrinkA=shrink, shrinkB=shrink))
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle=style,
+            mutation_scale=ms,
+            color=color,
+            linewidth=lw,
+            connectionstyle=f"arc3,rad={rad}",
+            zorder=z,
+            shrinkA=shrink,
+            shrinkB=shrink,
+        )
+    )
 
 
-def _dim(ax, start, end, label, offset=(0, 0), rotation=0, color=INK, size=11, ha="center", va="center",
-         family=MONO):
+def _dim(ax, start, end, label, offset=(0, 0), rotation=0, color=INK, size=11, ha="center", va="center", family=MONO):
     """Draw a double-headed dimension arrow with a label beside it."""
     _arrow(ax, start, end, color=color, lw=1.2, style="<|-|>", ms=10)
     mx, my = (start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1]
-    ax.text(mx, my, label, ha=ha, va=va, rotation=rotation, fontsize=size, color=color, family=family,
-            bbox=dict(boxstyle="square,pad=0.15", facecolor="white", edgecolor="none"), zorder=7)
+    ax.text(
+        mx,
+        my,
+        label,
+        ha=ha,
+        va=va,
+        rotation=rotation,
+        fontsize=size,
+        color=color,
+        family=family,
+        bbox=dict(boxstyle="square,pad=0.15", facecolor="white", edgecolor="none"),
+        zorder=7,
+    )
 
 
 # ---------------------------------------------------------------------------------
@@ -178,14 +211,30 @@ def _planes(ax, img, x0, y0, pad, step=0.55):
             for c in range(n):
                 inside = pad <= r < n - pad and pad <= c < n - pad
                 face = _tint(color, img[r - pad, c - pad, k]) if inside else ZERO
-                _cell(ax, ox + c, oy + n - r - 1, face=face, edge="white" if inside else "#9ca3af", lw=0.8,
-                      z=10 - k)
+                _cell(ax, ox + c, oy + n - r - 1, face=face, edge="white" if inside else "#9ca3af", lw=0.8, z=10 - k)
                 if not inside and k == 0:
-                    ax.text(ox + c + 0.5, oy + n - r - 0.5, "0", ha="center", va="center", fontsize=9,
-                            color=MUTED, zorder=12)
+                    ax.text(
+                        ox + c + 0.5,
+                        oy + n - r - 0.5,
+                        "0",
+                        ha="center",
+                        va="center",
+                        fontsize=9,
+                        color=MUTED,
+                        zorder=12,
+                    )
         _frame(ax, ox, oy, n, n, color, lw=1.6, z=10 - k + 0.5)
-        ax.text(ox + n + 0.12, oy + n - 0.05, name, ha="left", va="top", fontsize=10, color=color,
-                fontweight="bold", zorder=12)
+        ax.text(
+            ox + n + 0.12,
+            oy + n - 0.05,
+            name,
+            ha="left",
+            va="top",
+            fontsize=10,
+            color=color,
+            fontweight="bold",
+            zorder=12,
+        )
 
 
 def draw_zero_padding(path: Path) -> Path:
@@ -210,8 +259,7 @@ def draw_zero_padding(path: Path) -> Path:
         px, py, N = 15.0, 0.0, n + 2 * pad
         _planes(ax, img, px, py, pad)
         _frame(ax, px + pad, py + pad, n, n, INK, lw=1.4, z=13, ls=(0, (4, 3)))
-        ax.text(px + N / 2, 11.4, "X_pad  (10 × 10 × 3)", ha="center", va="center", fontsize=14,
-                fontweight="bold")
+        ax.text(px + N / 2, 11.4, "X_pad  (10 × 10 × 3)", ha="center", va="center", fontsize=14, fontweight="bold")
         _dim(ax, (px - 1.6, py), (px - 1.6, py + N), "n_H_prev + 2·pad = 10", offset=(-0.55, 0), rotation=90)
         _dim(ax, (px - 0.45, py + N - pad), (px - 0.45, py + N), "pad", offset=(-0.45, 0), rotation=90, size=10)
         _dim(ax, (px - 0.45, py), (px - 0.45, py + pad), "pad", offset=(-0.45, 0), rotation=90, size=10)
@@ -222,26 +270,36 @@ def draw_zero_padding(path: Path) -> Path:
         # legend
         _cell(ax, 0.0, -3.9, face=ZERO, edge="#9ca3af", lw=0.8)
         ax.text(0.5, -3.4, "0", ha="center", va="center", fontsize=9, color=MUTED)
-        ax.text(1.4, -3.4, "zeros added by padding (height and width only: the 3 channels stay 3)",
-                ha="left", va="center", fontsize=11)
+        ax.text(
+            1.4,
+            -3.4,
+            "zeros added by padding (height and width only: the 3 channels stay 3)",
+            ha="left",
+            va="center",
+            fontsize=11,
+        )
         return _save_png(fig, path)
 
 
 # ---------------------------------------------------------------------------------
 # 2. One convolution step, animated
 # ---------------------------------------------------------------------------------
-CONV_A = np.array([
-    [1, 0, 2, 3, 1],
-    [0, 1, 3, 2, 0],
-    [2, 1, 0, 1, 3],
-    [1, 3, 1, 0, 2],
-    [0, 2, 1, 1, 1],
-])
-CONV_W = np.array([
-    [1, 0, -1],
-    [1, 0, -1],
-    [1, 0, -1],
-])
+CONV_A = np.array(
+    [
+        [1, 0, 2, 3, 1],
+        [0, 1, 3, 2, 0],
+        [2, 1, 0, 1, 3],
+        [1, 3, 1, 0, 2],
+        [0, 2, 1, 1, 1],
+    ]
+)
+CONV_W = np.array(
+    [
+        [1, 0, -1],
+        [1, 0, -1],
+        [1, 0, -1],
+    ]
+)
 CONV_B = 1
 
 
@@ -249,7 +307,7 @@ def _conv_output() -> np.ndarray:
     """The 3x3 output of CONV_A (*) CONV_W + CONV_B, stride 1, no padding."""
     f = CONV_W.shape[0]
     n = CONV_A.shape[0] - f + 1
-    return np.array([[int(np.sum(CONV_A[h:h + f, w:w + f] * CONV_W)) + CONV_B for w in range(n)] for h in range(n)])
+    return np.array([[int(np.sum(CONV_A[h : h + f, w : w + f] * CONV_W)) + CONV_B for w in range(n)] for h in range(n)])
 
 
 def _conv_frame(step: int | None) -> Image.Image:
@@ -259,8 +317,15 @@ def _conv_frame(step: int | None) -> Image.Image:
     Z = _conv_output()
     with _style():
         fig, ax = _canvas(9.6, 5.6, (-1.2, 18.0), (-5.3, 6.9))
-        ax.text(8.4, 6.35, "One convolution step:  Z[h, w] = sum(a_slice_prev * W) + b",
-                ha="center", va="center", fontsize=14, fontweight="bold")
+        ax.text(
+            8.4,
+            6.35,
+            "One convolution step:  Z[h, w] = sum(a_slice_prev * W) + b",
+            ha="center",
+            va="center",
+            fontsize=14,
+            fontweight="bold",
+        )
         ax.text(8.4, 5.65, "f = 3,  stride = 1,  pad = 0", ha="center", va="center", fontsize=11, color=MUTED)
 
         # input
@@ -273,19 +338,36 @@ def _conv_frame(step: int | None) -> Image.Image:
                 for j in range(f):
                     faces[h + i][w + j] = HL_FACE
         _grid(ax, n_in, n_in, x_in, top, faces=faces, texts=[[_num(v) for v in row] for row in CONV_A], size=15)
-        ax.text(x_in + n_in / 2, top - n_in - 0.45, "A_prev (5 × 5)", ha="center", va="center", fontsize=11,
-                family=MONO)
+        ax.text(
+            x_in + n_in / 2, top - n_in - 0.45, "A_prev (5 × 5)", ha="center", va="center", fontsize=11, family=MONO
+        )
         if step is not None:
             _frame(ax, x_in + w, top - h - f, f, f, HL_EDGE, lw=3.0)
             for i in range(f):
                 for j in range(f):
-                    ax.text(x_in + w + j + 0.93, top - h - i - 0.9, "×" + _num(CONV_W[i, j]), ha="right",
-                            va="bottom", fontsize=8.5, color=HL_EDGE, zorder=8)
+                    ax.text(
+                        x_in + w + j + 0.93,
+                        top - h - i - 0.9,
+                        "×" + _num(CONV_W[i, j]),
+                        ha="right",
+                        va="bottom",
+                        fontsize=8.5,
+                        color=HL_EDGE,
+                        zorder=8,
+                    )
 
         # filter and bias
         x_w = 6.6
-        _grid(ax, f, f, x_w, 4.0, faces=[[HL_FACE] * f for _ in range(f)],
-              texts=[[_num(v) for v in row] for row in CONV_W], size=15)
+        _grid(
+            ax,
+            f,
+            f,
+            x_w,
+            4.0,
+            faces=[[HL_FACE] * f for _ in range(f)],
+            texts=[[_num(v) for v in row] for row in CONV_W],
+            size=15,
+        )
         _frame(ax, x_w, 4.0 - f, f, f, HL_EDGE, lw=2.0)
         ax.text(x_w + f / 2, 4.0 - f - 0.45, "W (3 × 3)", ha="center", va="center", fontsize=11, family=MONO)
         ax.text(x_w + f / 2, 4.0 - f - 1.2, f"b = {CONV_B}", ha="center", va="center", fontsize=12, family=MONO)
@@ -304,17 +386,15 @@ def _conv_frame(step: int | None) -> Image.Image:
         _grid(ax, n_out, n_out, x_out, 4.0, faces=faces, texts=texts, size=15)
         if step is not None:
             _frame(ax, x_out + w, 4.0 - h - 1, 1, 1, HL_EDGE, lw=3.0)
-        ax.text(x_out + n_out / 2, 4.0 - n_out - 0.45, "Z (3 × 3)", ha="center", va="center", fontsize=11,
-                family=MONO)
+        ax.text(x_out + n_out / 2, 4.0 - n_out - 0.45, "Z (3 × 3)", ha="center", va="center", fontsize=11, family=MONO)
         for c in range(n_out):
             ax.text(x_out + c + 0.5, 4.3, f"w={c}", ha="center", va="bottom", fontsize=8.5, color=MUTED)
         for r in range(n_out):
-            ax.text(x_out + n_out + 0.15, 4.0 - r - 0.5, f"h={r}", ha="left", va="center", fontsize=8.5,
-                    color=MUTED)
+            ax.text(x_out + n_out + 0.15, 4.0 - r - 0.5, f"h={r}", ha="left", va="center", fontsize=8.5, color=MUTED)
 
         # the arithmetic
         if step is not None:
-            win = CONV_A[h:h + f, w:w + f]
+            win = CONV_A[h : h + f, w : w + f]
             lines, sums = [], []
             for i in range(f):
                 terms = [f"{_num(win[i, j])}·{_wt(CONV_W[i, j])}" for j in range(f)]
@@ -324,13 +404,36 @@ def _conv_frame(step: int | None) -> Image.Image:
             total = " + ".join(_wt(s) for s in sums)
             lines.append(f"Z[{h}, {w}] = row 0 + row 1 + row 2 + b = {total} + {_wt(CONV_B)} = {_num(Z[h, w])}")
             for k, line in enumerate(lines):
-                ax.text(0.0, -1.55 - 0.78 * k, line, ha="left", va="center", fontsize=12.5, family=MONO,
-                        fontweight="bold" if k == f else "normal", color=HL_EDGE if k == f else INK)
+                ax.text(
+                    0.0,
+                    -1.55 - 0.78 * k,
+                    line,
+                    ha="left",
+                    va="center",
+                    fontsize=12.5,
+                    family=MONO,
+                    fontweight="bold" if k == f else "normal",
+                    color=HL_EDGE if k == f else INK,
+                )
         else:
-            ax.text(8.4, -2.2, "Done: the filter visited every 3 × 3 window.", ha="center", va="center",
-                    fontsize=13, fontweight="bold")
-            ax.text(8.4, -3.2, "n_H = (n_H_prev − f + 2·pad) // stride + 1 = (5 − 3 + 0) // 1 + 1 = 3",
-                    ha="center", va="center", fontsize=12, family=MONO)
+            ax.text(
+                8.4,
+                -2.2,
+                "Done: the filter visited every 3 × 3 window.",
+                ha="center",
+                va="center",
+                fontsize=13,
+                fontweight="bold",
+            )
+            ax.text(
+                8.4,
+                -3.2,
+                "n_H = (n_H_prev − f + 2·pad) // stride + 1 = (5 − 3 + 0) // 1 + 1 = 3",
+                ha="center",
+                va="center",
+                fontsize=12,
+                family=MONO,
+            )
         fig.canvas.draw()
         rgba = np.asarray(fig.canvas.buffer_rgba())
         return Image.fromarray(rgba[..., :3].copy())
@@ -376,8 +479,16 @@ def draw_conv_step(path: Path) -> Path:
     frames = conv_frames()
     pframes = _to_palette(frames)  # one shared palette, no dithering
     durations = [800] * (len(frames) - 1) + [2400]
-    pframes[0].save(path, format="GIF", save_all=True, append_images=pframes[1:], loop=0, duration=durations,
-                    optimize=False, disposal=1)
+    pframes[0].save(
+        path,
+        format="GIF",
+        save_all=True,
+        append_images=pframes[1:],
+        loop=0,
+        duration=durations,
+        optimize=False,
+        disposal=1,
+    )
     return path
 
 
@@ -392,10 +503,24 @@ def draw_slice_corners(path: Path) -> Path:
     ve, he = vs + f, hs + f
     with _style():
         fig, ax = _canvas(12.0, 6.6, (-11.5, 23.5), (-5.4, 14.1))
-        ax.text(6.0, 13.4, "Which slice of a_prev_pad produces Z[i, h, w, c]?", ha="center", va="center",
-                fontsize=15, fontweight="bold")
-        ax.text(6.0, 12.5, f"f = {f},  stride = {stride},  output position (h, w) = ({h}, {w})", ha="center",
-                va="center", fontsize=12, color=MUTED)
+        ax.text(
+            6.0,
+            13.4,
+            "Which slice of a_prev_pad produces Z[i, h, w, c]?",
+            ha="center",
+            va="center",
+            fontsize=15,
+            fontweight="bold",
+        )
+        ax.text(
+            6.0,
+            12.5,
+            f"f = {f},  stride = {stride},  output position (h, w) = ({h}, {w})",
+            ha="center",
+            va="center",
+            fontsize=12,
+            color=MUTED,
+        )
 
         x0, top = 0.0, 9.0
         faces = [[HL_FACE if vs <= r < ve and hs <= c < he else CELL for c in range(n)] for r in range(n)]
@@ -404,23 +529,45 @@ def draw_slice_corners(path: Path) -> Path:
         for k in range(n):
             ax.text(x0 + k + 0.5, top + 0.15, str(k), ha="center", va="bottom", fontsize=9, color=MUTED)
             ax.text(x0 - 0.2, top - k - 0.5, str(k), ha="right", va="center", fontsize=9, color=MUTED)
-        ax.text(-1.2, 0.5, "a_prev_pad[i, :, :, c]   (9 × 9)", ha="right", va="center", fontsize=11,
-                family=MONO)
+        ax.text(-1.2, 0.5, "a_prev_pad[i, :, :, c]   (9 × 9)", ha="right", va="center", fontsize=11, family=MONO)
 
         # row boundaries: extend dashed lines to labels on the left
-        for y, label in ((top - vs, f"vert_start = h·stride = {h}·{stride} = {vs}"),
-                         (top - ve, f"vert_end = vert_start + f = {vs} + {f} = {ve}")):
+        for y, label in (
+            (top - vs, f"vert_start = h·stride = {h}·{stride} = {vs}"),
+            (top - ve, f"vert_end = vert_start + f = {vs} + {f} = {ve}"),
+        ):
             ax.plot([-1.0, x0 + n + 0.3], [y, y], color=HL_EDGE, lw=1.6, ls=(0, (5, 3)), zorder=6)
             ax.text(-1.2, y, label, ha="right", va="center", fontsize=11, family=MONO, color=INK)
-        ax.text(-1.2, top - ve - 0.75, "(row 5 not included: slices stop before the end)", ha="right",
-                va="center", fontsize=9.5, color=MUTED)
+        ax.text(
+            -1.2,
+            top - ve - 0.75,
+            "(row 5 not included: slices stop before the end)",
+            ha="right",
+            va="center",
+            fontsize=9.5,
+            color=MUTED,
+        )
         # column boundaries: start labelled above, end labelled below
         ax.plot([x0 + hs, x0 + hs], [top + 1.0, -0.3], color=HL_EDGE, lw=1.6, ls=(0, (5, 3)), zorder=6)
-        ax.text(x0 + hs, top + 1.35, f"horiz_start = w·stride = {w}·{stride} = {hs}", ha="center", va="center",
-                fontsize=11, family=MONO)
+        ax.text(
+            x0 + hs,
+            top + 1.35,
+            f"horiz_start = w·stride = {w}·{stride} = {hs}",
+            ha="center",
+            va="center",
+            fontsize=11,
+            family=MONO,
+        )
         ax.plot([x0 + he, x0 + he], [top + 0.3, -1.0], color=HL_EDGE, lw=1.6, ls=(0, (5, 3)), zorder=6)
-        ax.text(x0 + he, -1.35, f"horiz_end = horiz_start + f = {hs} + {f} = {he}", ha="center", va="center",
-                fontsize=11, family=MONO)
+        ax.text(
+            x0 + he,
+            -1.35,
+            f"horiz_end = horiz_start + f = {hs} + {f} = {he}",
+            ha="center",
+            va="center",
+            fontsize=11,
+            family=MONO,
+        )
 
         # output grid
         xo, to = 15.5, 6.5
@@ -431,36 +578,68 @@ def draw_slice_corners(path: Path) -> Path:
         for k in range(n_out):
             ax.text(xo + k + 0.5, to - n_out - 0.15, str(k), ha="center", va="top", fontsize=9, color=MUTED)
             ax.text(xo + n_out + 0.2, to - k - 0.5, str(k), ha="left", va="center", fontsize=9, color=MUTED)
-        ax.text(xo - 0.25, to - n_out - 0.45, "w", ha="right", va="center", fontsize=10, color=MUTED,
-                fontstyle="italic")
-        ax.text(xo + n_out + 0.2, to + 0.35, "h", ha="left", va="center", fontsize=10, color=MUTED,
-                fontstyle="italic")
-        ax.text(xo + n_out / 2, to - n_out - 1.25, "Z[i, :, :, c]   (4 × 4)", ha="center", va="center",
-                fontsize=11, family=MONO)
-        ax.text(xo + n_out / 2, to - n_out - 2.05, "n_H = (9 − 3) // 2 + 1 = 4", ha="center", va="center",
-                fontsize=10, family=MONO, color=MUTED)
-        _arrow(ax, (x0 + he + 0.1, top - vs - 0.3), (xo + w + 0.5, to - h - 0.05), color=HL_EDGE, lw=2.2,
-               ms=18, rad=-0.35)
-        ax.text(12.0, 10.85, "conv_single_step(...)", ha="center", va="center", fontsize=10, family=MONO,
-                color=HL_EDGE)
+        ax.text(
+            xo - 0.25, to - n_out - 0.45, "w", ha="right", va="center", fontsize=10, color=MUTED, fontstyle="italic"
+        )
+        ax.text(xo + n_out + 0.2, to + 0.35, "h", ha="left", va="center", fontsize=10, color=MUTED, fontstyle="italic")
+        ax.text(
+            xo + n_out / 2,
+            to - n_out - 1.25,
+            "Z[i, :, :, c]   (4 × 4)",
+            ha="center",
+            va="center",
+            fontsize=11,
+            family=MONO,
+        )
+        ax.text(
+            xo + n_out / 2,
+            to - n_out - 2.05,
+            "n_H = (9 − 3) // 2 + 1 = 4",
+            ha="center",
+            va="center",
+            fontsize=10,
+            family=MONO,
+            color=MUTED,
+        )
+        _arrow(
+            ax, (x0 + he + 0.1, top - vs - 0.3), (xo + w + 0.5, to - h - 0.05), color=HL_EDGE, lw=2.2, ms=18, rad=-0.35
+        )
+        ax.text(12.0, 10.85, "conv_single_step(...)", ha="center", va="center", fontsize=10, family=MONO, color=HL_EDGE)
 
         # the code
-        ax.text(6.0, -3.6, "a_slice_prev = a_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :]",
-                ha="center", va="center", fontsize=12, family=MONO)
-        ax.text(6.0, -4.6, f"             = a_prev_pad[{vs}:{ve}, {hs}:{he}, :]      →  shape ({f}, {f}, n_C_prev)",
-                ha="center", va="center", fontsize=12, family=MONO, color=HL_EDGE)
+        ax.text(
+            6.0,
+            -3.6,
+            "a_slice_prev = a_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :]",
+            ha="center",
+            va="center",
+            fontsize=12,
+            family=MONO,
+        )
+        ax.text(
+            6.0,
+            -4.6,
+            f"             = a_prev_pad[{vs}:{ve}, {hs}:{he}, :]      →  shape ({f}, {f}, n_C_prev)",
+            ha="center",
+            va="center",
+            fontsize=12,
+            family=MONO,
+            color=HL_EDGE,
+        )
         return _save_png(fig, path)
 
 
 # ---------------------------------------------------------------------------------
 # 4./5. Pooling
 # ---------------------------------------------------------------------------------
-POOL_A = np.array([
-    [1, 3, 2, 1],
-    [4, 6, 5, 0],
-    [-3, -1, 7, 2],
-    [-2, -5, 4, 8],
-])
+POOL_A = np.array(
+    [
+        [1, 3, 2, 1],
+        [4, 6, 5, 0],
+        [-3, -1, 7, 2],
+        [-2, -5, 4, 8],
+    ]
+)
 
 
 def _draw_pool(path: Path, mode: str) -> Path:
@@ -471,8 +650,10 @@ def _draw_pool(path: Path, mode: str) -> Path:
     win_of = lambda r, c: (r // stride) * n_out + (c // stride)  # noqa: E731
     with _style():
         fig, ax = _canvas(10.0, 5.6, (-1.2, 16.6), (-3.9, 6.1))
-        title = {"max": "Max pooling: each output is the largest value of its window",
-                 "average": "Average pooling: each output is the mean of its window"}[mode]
+        title = {
+            "max": "Max pooling: each output is the largest value of its window",
+            "average": "Average pooling: each output is the mean of its window",
+        }[mode]
         ax.text(7.7, 5.5, title, ha="center", va="center", fontsize=15, fontweight="bold")
 
         x0, top = 0.0, 4.3
@@ -483,7 +664,7 @@ def _draw_pool(path: Path, mode: str) -> Path:
         winners = []
         for hh in range(n_out):
             for ww in range(n_out):
-                win = POOL_A[hh * stride:hh * stride + f, ww * stride:ww * stride + f]
+                win = POOL_A[hh * stride : hh * stride + f, ww * stride : ww * stride + f]
                 if mode == "max":
                     outs[hh, ww] = win.max()
                     i, j = np.unravel_index(np.argmax(win), win.shape)
@@ -497,10 +678,25 @@ def _draw_pool(path: Path, mode: str) -> Path:
             hh, ww = divmod(k, n_out)
             _frame(ax, x0 + ww * stride, top - (hh + 1) * stride, f, f, WINDOWS[k][1], lw=3.2, z=6)
         for r, c, k in winners:
-            ax.add_patch(Circle((x0 + c + 0.5, top - r - 0.5), 0.36, facecolor="none",
-                                                   edgecolor=WINDOWS[k][1], linewidth=2.4, zorder=7))
-        ax.text(x0 + n / 2, top - n - 0.45, "A_prev[i, :, :, c]   (4 × 4)", ha="center", va="center",
-                fontsize=11, family=MONO)
+            ax.add_patch(
+                Circle(
+                    (x0 + c + 0.5, top - r - 0.5),
+                    0.36,
+                    facecolor="none",
+                    edgecolor=WINDOWS[k][1],
+                    linewidth=2.4,
+                    zorder=7,
+                )
+            )
+        ax.text(
+            x0 + n / 2,
+            top - n - 0.45,
+            "A_prev[i, :, :, c]   (4 × 4)",
+            ha="center",
+            va="center",
+            fontsize=11,
+            family=MONO,
+        )
 
         # operation arrow
         label = {"max": "max pool", "average": "average pool"}[mode]
@@ -517,25 +713,49 @@ def _draw_pool(path: Path, mode: str) -> Path:
             for c in range(n_out):
                 k = r * n_out + c
                 x, y = xo + 1.5 * c, to - 1.5 * r - 1.5
-                ax.add_patch(Rectangle((x, y), 1.5, 1.5, facecolor=WINDOWS[k][0], edgecolor=WINDOWS[k][1],
-                                       linewidth=3.2, zorder=2, joinstyle="miter"))
-                ax.text(x + 0.75, y + 0.75, texts[r][c], ha="center", va="center", fontsize=16,
-                        fontweight="bold", zorder=4)
-        ax.text(xo + 1.5, to - 3.0 - 0.45, "A[i, :, :, c]   (2 × 2)", ha="center", va="center", fontsize=11,
-                family=MONO)
-        ax.text(xo + 1.5, to - 3.0 - 1.15, "n_H = (4 − 2) // 2 + 1 = 2", ha="center", va="center", fontsize=10,
-                family=MONO, color=MUTED)
+                ax.add_patch(
+                    Rectangle(
+                        (x, y),
+                        1.5,
+                        1.5,
+                        facecolor=WINDOWS[k][0],
+                        edgecolor=WINDOWS[k][1],
+                        linewidth=3.2,
+                        zorder=2,
+                        joinstyle="miter",
+                    )
+                )
+                ax.text(
+                    x + 0.75, y + 0.75, texts[r][c], ha="center", va="center", fontsize=16, fontweight="bold", zorder=4
+                )
+        ax.text(
+            xo + 1.5, to - 3.0 - 0.45, "A[i, :, :, c]   (2 × 2)", ha="center", va="center", fontsize=11, family=MONO
+        )
+        ax.text(
+            xo + 1.5,
+            to - 3.0 - 1.15,
+            "n_H = (4 − 2) // 2 + 1 = 2",
+            ha="center",
+            va="center",
+            fontsize=10,
+            family=MONO,
+            color=MUTED,
+        )
 
         # worked examples
         tl, bl = POOL_A[0:2, 0:2].ravel(), POOL_A[2:4, 0:2].ravel()
         if mode == "max":
-            lines = [f"top-left:     max({', '.join(_num(v) for v in tl)}) = {_num(tl.max())}",
-                     f"bottom-left:  max({', '.join(_num(v) for v in bl)}) = {_num(bl.max())}"
-                     "   (all negative: the max is not 0!)"]
+            lines = [
+                f"top-left:     max({', '.join(_num(v) for v in tl)}) = {_num(tl.max())}",
+                f"bottom-left:  max({', '.join(_num(v) for v in bl)}) = {_num(bl.max())}"
+                "   (all negative: the max is not 0!)",
+            ]
             note = "○ the winning cell of each window (backprop sends the whole gradient there)"
         else:
-            lines = [f"top-left:     ({_sum_str(tl)}) / 4 = {_fmt_out(tl.mean(), 2)}",
-                     f"bottom-left:  ({_sum_str(bl)}) / 4 = {_fmt_out(bl.mean(), 2)}"]
+            lines = [
+                f"top-left:     ({_sum_str(tl)}) / 4 = {_fmt_out(tl.mean(), 2)}",
+                f"bottom-left:  ({_sum_str(bl)}) / 4 = {_fmt_out(bl.mean(), 2)}",
+            ]
             note = "every cell counts equally (backprop gives each cell 1/4 of the gradient)"
         for k, line in enumerate(lines):
             ax.text(-0.2, -1.45 - 0.7 * k, line, ha="left", va="center", fontsize=11.5, family=MONO)
@@ -578,10 +798,22 @@ def _volume(ax, x, side, depth, face, edge, z=2):
     dx, dy = 0.75 * depth, 0.5 * depth
     y0 = -side / 2
     front = Rectangle((x, y0), side, side, facecolor=face, edgecolor=edge, linewidth=1.4, zorder=z + 0.2)
-    top = Polygon([(x, y0 + side), (x + dx, y0 + side + dy), (x + side + dx, y0 + side + dy), (x + side, y0 + side)],
-                  closed=True, facecolor=_shade(face, 0.88), edgecolor=edge, linewidth=1.4, zorder=z)
-    right = Polygon([(x + side, y0), (x + side + dx, y0 + dy), (x + side + dx, y0 + side + dy), (x + side, y0 + side)],
-                    closed=True, facecolor=_shade(face, 0.75), edgecolor=edge, linewidth=1.4, zorder=z)
+    top = Polygon(
+        [(x, y0 + side), (x + dx, y0 + side + dy), (x + side + dx, y0 + side + dy), (x + side, y0 + side)],
+        closed=True,
+        facecolor=_shade(face, 0.88),
+        edgecolor=edge,
+        linewidth=1.4,
+        zorder=z,
+    )
+    right = Polygon(
+        [(x + side, y0), (x + side + dx, y0 + dy), (x + side + dx, y0 + side + dy), (x + side, y0 + side)],
+        closed=True,
+        facecolor=_shade(face, 0.75),
+        edgecolor=edge,
+        linewidth=1.4,
+        zorder=z,
+    )
     for p in (top, right, front):
         ax.add_patch(p)
     return x + side + dx
@@ -621,11 +853,18 @@ def draw_model(path: Path) -> Path:
     gap = 2.8
     with _style():
         fig, ax = _canvas(13.0, 3.65, (-0.6, 38.8), (-4.1, 6.9))
-        ax.text(19.1, 6.25, "The model the course builds toward:  CONV → POOL → CONV → POOL → FC → softmax",
-                ha="center", va="center", fontsize=14, fontweight="bold")
+        ax.text(
+            19.1,
+            6.25,
+            "The model the course builds toward:  CONV → POOL → CONV → POOL → FC → softmax",
+            ha="center",
+            va="center",
+            fontsize=14,
+            fontweight="bold",
+        )
         x = 0.0
         centers, rights = [], []
-        for kind, H, C, text in layers:
+        for kind, H, C, _ in layers:
             face, edge = colors[kind]
             right = _volume(ax, x, side[H], depth(C), face, edge)
             centers.append((x + right) / 2)
@@ -635,16 +874,26 @@ def draw_model(path: Path) -> Path:
         face, edge = colors["fc"]
         fx, col_h, k = x, 3.2, 16
         for i in range(k):
-            ax.add_patch(Rectangle((fx, -col_h / 2 + i * col_h / k), 0.4, col_h / k, facecolor="#e9d5ff",
-                                   edgecolor="#7e22ce", linewidth=0.8, zorder=2))
+            ax.add_patch(
+                Rectangle(
+                    (fx, -col_h / 2 + i * col_h / k),
+                    0.4,
+                    col_h / k,
+                    facecolor="#e9d5ff",
+                    edgecolor="#7e22ce",
+                    linewidth=0.8,
+                    zorder=2,
+                )
+            )
         rights.append((fx, fx + 0.4))
         centers.append(fx + 0.2)
         x = fx + 0.4 + gap
         # FC output: 6 units
         ox = x
         for i in range(6):
-            ax.add_patch(Circle((ox + 0.3, -1.375 + i * 0.55), 0.22, facecolor=face,
-                                                   edgecolor=edge, linewidth=1.4, zorder=2))
+            ax.add_patch(
+                Circle((ox + 0.3, -1.375 + i * 0.55), 0.22, facecolor=face, edgecolor=edge, linewidth=1.4, zorder=2)
+            )
         rights.append((ox, ox + 0.6))
         centers.append(ox + 0.3)
         x = ox + 0.6 + gap
@@ -652,8 +901,11 @@ def draw_model(path: Path) -> Path:
         px = x
         probs = [0.05, 0.1, 0.6, 0.1, 0.1, 0.05]
         for i, p in enumerate(probs):
-            ax.add_patch(Rectangle((px, -1.575 + i * 0.55), 1.6 * p / 0.6, 0.4, facecolor=face, edgecolor=edge,
-                                   linewidth=1.0, zorder=2))
+            ax.add_patch(
+                Rectangle(
+                    (px, -1.575 + i * 0.55), 1.6 * p / 0.6, 0.4, facecolor=face, edgecolor=edge, linewidth=1.0, zorder=2
+                )
+            )
         rights.append((px, px + 1.6))
         centers.append(px + 0.8)
 
@@ -661,8 +913,17 @@ def draw_model(path: Path) -> Path:
         for i, (kind, label) in enumerate(ops):
             a, b = rights[i][1] + 0.25, rights[i + 1][0] - 0.25
             _arrow(ax, (a, 0.0), (b, 0.0), lw=1.8, ms=16)
-            ax.text((a + b) / 2, 2.75, label, ha="center", va="bottom", fontsize=10, color=colors[kind][1],
-                    fontweight="bold", linespacing=1.25)
+            ax.text(
+                (a + b) / 2,
+                2.75,
+                label,
+                ha="center",
+                va="bottom",
+                fontsize=10,
+                color=colors[kind][1],
+                fontweight="bold",
+                linespacing=1.25,
+            )
         shapes = [t for *_, t in layers] + ["256", "6", "6 class\nprobabilities"]
         names = ["input", "conv1", "pool1", "conv2", "pool2", "flatten", "FC", "ŷ"]
         for c, s, nm in zip(centers, shapes, names):

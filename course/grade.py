@@ -26,8 +26,8 @@ from . import ledger, sandbox
 from .jobs import FAILED, GRADED, RETRY, JobResult, JobSpec, skip_unused_imports, submission_digest
 from .layout import ROOT
 
-LOCK_RETRIES = 3                     # attempts for a job that found the SQLite gradebook locked
-SQLITE_TIMEOUT = 60                  # seconds a gradebook write waits for another job's write
+LOCK_RETRIES = 3  # attempts for a job that found the SQLite gradebook locked
+SQLITE_TIMEOUT = 60  # seconds a gradebook write waits for another job's write
 DEFAULT_ZIP_REGEXP = r".*/(?P<student_id>[^/_]+)_(?P<file_id>[^/]+\.ipynb)$"
 
 
@@ -47,12 +47,12 @@ class Batch:
     course_dir: Path
     assignment: str
     db_url: str
-    workers: int = 0                 # 0: the machine's cores + 1 (course.cluster.default_workers)
-    scheduler: str = ""              # a Dask scheduler address, e.g. tcp://10.0.0.5:8786
+    workers: int = 0  # 0: the machine's cores + 1 (course.cluster.default_workers)
+    scheduler: str = ""  # a Dask scheduler address, e.g. tcp://10.0.0.5:8786
     force: bool = False
     feedback: bool = True
-    students: tuple = ()             # only these students (default: every submission)
-    nbgrader_args: tuple = ()        # extra nbgrader options for every job
+    students: tuple = ()  # only these students (default: every submission)
+    nbgrader_args: tuple = ()  # extra nbgrader options for every job
     job_options: object = no_options  # student -> (extra nbgrader args, {env var: value})
     zip_regexp: str = DEFAULT_ZIP_REGEXP
     progress: bool = True
@@ -72,6 +72,7 @@ class Outcome:
 
 
 # --- checking the input -------------------------------------------------------------------------
+
 
 def course_directory(path):
     path = Path(path).resolve()
@@ -131,8 +132,10 @@ def check_gradebook(db_url, assignment):
         first = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise GradeError(f"cannot open the gradebook {safe}: {first}") from None
     if not notebooks:
-        raise GradeError(f"assignment {assignment!r} is not in the gradebook {safe}: run "
-                         f"`nbgrader generate_assignment {assignment} --db '{safe}'` first")
+        raise GradeError(
+            f"assignment {assignment!r} is not in the gradebook {safe}: run "
+            f"`nbgrader generate_assignment {assignment} --db '{safe}'` first"
+        )
 
 
 def _hide_password(db_url):
@@ -144,11 +147,14 @@ def _hide_password(db_url):
 def check_assignment(course_dir, assignment):
     if not (course_dir / "source" / assignment).is_dir():
         known = sorted(p.name for p in (course_dir / "source").glob("*") if p.is_dir())
-        raise GradeError(f"unknown assignment {assignment!r}: no source/{assignment} in {course_dir}"
-                         + (f" (known: {', '.join(known)})" if known else ""))
+        raise GradeError(
+            f"unknown assignment {assignment!r}: no source/{assignment} in {course_dir}"
+            + (f" (known: {', '.join(known)})" if known else "")
+        )
 
 
 # --- collecting and planning ----------------------------------------------------------------------
+
 
 def collect_zips(batch):
     """Run ``nbgrader zip_collect`` when ``downloaded/<assignment>/archive/`` holds files; return
@@ -159,8 +165,13 @@ def collect_zips(batch):
     if not archive.is_dir() or not any(archive.iterdir()):
         return False
     try:
-        run_nbgrader(batch.course_dir, "zip_collect", batch.assignment, "--force",
-                     f"--FileNameCollectorPlugin.named_regexp={batch.zip_regexp}")
+        run_nbgrader(
+            batch.course_dir,
+            "zip_collect",
+            batch.assignment,
+            "--force",
+            f"--FileNameCollectorPlugin.named_regexp={batch.zip_regexp}",
+        )
     except NbgraderError as error:
         raise GradeError(str(error).splitlines()[0] + " (see `nbgrader zip_collect --help`)") from None
     return True
@@ -179,20 +190,29 @@ def plan(batch, students):
         autograded = batch.course_dir / "autograded" / student / batch.assignment
         graded = ledger.is_graded(done.get(student), submission_digest(folder), autograded)
         needs_feedback = batch.feedback and not any(
-            (batch.course_dir / "feedback" / student / batch.assignment).glob("*.html"))
+            (batch.course_dir / "feedback" / student / batch.assignment).glob("*.html")
+        )
         if graded and not needs_feedback:
             skipped.append(student)
             continue
         extra_args, env = batch.job_options(student)
-        specs.append(JobSpec(
-            course_dir=str(batch.course_dir), assignment=batch.assignment, student=student,
-            db_url=batch.db_url, autograde=not graded, feedback=batch.feedback,
-            extra_args=tuple(batch.nbgrader_args) + tuple(extra_args), env=tuple(sorted(env.items())),
-        ))
+        specs.append(
+            JobSpec(
+                course_dir=str(batch.course_dir),
+                assignment=batch.assignment,
+                student=student,
+                db_url=batch.db_url,
+                autograde=not graded,
+                feedback=batch.feedback,
+                extra_args=tuple(batch.nbgrader_args) + tuple(extra_args),
+                env=tuple(sorted(env.items())),
+            )
+        )
     return specs, skipped
 
 
 # --- running ------------------------------------------------------------------------------------
+
 
 def run_jobs(batch, specs, on_result):
     """Run ``specs`` on local worker processes (or the Dask cluster at ``batch.scheduler``); call
@@ -216,8 +236,11 @@ def run_jobs(batch, specs, on_result):
         remaining = len(specs)
         for spec, result, error in runner.completed():
             if error is not None:  # the job killed its worker process, twice
-                result = JobResult(student=spec.student, status=FAILED,
-                                   reason=f"the grader process died on this submission ({type(error).__name__})")
+                result = JobResult(
+                    student=spec.student,
+                    status=FAILED,
+                    reason=f"the grader process died on this submission ({type(error).__name__})",
+                )
             if result.status == RETRY:
                 if attempts[spec.student] < LOCK_RETRIES:
                     submit(spec)
@@ -266,17 +289,24 @@ def _progress_bar(total, skipped, enabled):
 
     note = f" ({skipped} already graded)" if skipped else ""
     tqdm.monitor_interval = 0  # no monitor thread: the local pool forks worker processes later
-    return tqdm(total=total, unit="sub", desc=f"grading{note}", disable=not enabled, file=sys.stderr,
-                dynamic_ncols=True, postfix="failed 0")
+    return tqdm(
+        total=total,
+        unit="sub",
+        desc=f"grading{note}",
+        disable=not enabled,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        postfix="failed 0",
+    )
 
 
 def export(batch):
     """nbgrader's ``grades.csv``, the course's ``grades_by_exercise.csv`` and the class report."""
-    from .gradebook import write_exercise_csv
-    from .report import graded_scores, write_report
-
     from nbgrader.api import Gradebook
     from nbgrader.plugins.export import CsvExportPlugin
+
+    from .gradebook import write_exercise_csv
+    from .report import graded_scores, write_report
 
     # What `nbgrader export --to grades.csv` runs, without starting another Python process.
     with Gradebook(batch.db_url) as gradebook:
@@ -284,12 +314,14 @@ def export(batch):
     students = submitted_students(batch.course_dir, batch.assignment)
     results = ledger.latest(ledger.ledger_path(batch.course_dir, batch.assignment))
     graded = [s for s in students if s in results and results[s].status == GRADED]
-    write_exercise_csv(graded_scores(batch.db_url, batch.assignment, graded),
-                       batch.course_dir / "grades_by_exercise.csv")
+    write_exercise_csv(
+        graded_scores(batch.db_url, batch.assignment, graded), batch.course_dir / "grades_by_exercise.csv"
+    )
     return write_report(batch.course_dir, batch.assignment, batch.db_url, students)
 
 
 # --- command line -------------------------------------------------------------------------------
+
 
 def make_batch(args):
     """A checked Batch from parsed command-line arguments (raises GradeError on bad input)."""
@@ -297,8 +329,9 @@ def make_batch(args):
     check_assignment(course_dir, args.assignment)
     db_url = gradebook_url(course_dir, args.db)
     if args.scheduler and db_url.startswith("sqlite"):
-        raise GradeError("a Dask cluster needs a gradebook every machine can reach: "
-                         "pass --db postgresql://user@host/db")
+        raise GradeError(
+            "a Dask cluster needs a gradebook every machine can reach: pass --db postgresql://user@host/db"
+        )
     if args.workers is not None and args.workers < 1:
         raise GradeError("--workers must be at least 1")
     check_gradebook(db_url, args.assignment)
@@ -312,16 +345,25 @@ def make_batch(args):
             raise GradeError(str(error)) from None
         job_options = functools.partial(sandbox.job_options, course_dir)
     return Batch(
-        course_dir=course_dir, assignment=args.assignment, db_url=db_url, workers=args.workers or 0,
-        scheduler=args.scheduler or "", force=args.force, feedback=not args.no_feedback,
-        students=tuple(args.student or ()), nbgrader_args=tuple(args.nbgrader_arg or ()),
-        zip_regexp=args.zip_regexp, progress=not args.quiet, job_options=job_options,
+        course_dir=course_dir,
+        assignment=args.assignment,
+        db_url=db_url,
+        workers=args.workers or 0,
+        scheduler=args.scheduler or "",
+        force=args.force,
+        feedback=not args.no_feedback,
+        students=tuple(args.student or ()),
+        nbgrader_args=tuple(args.nbgrader_arg or ()),
+        zip_regexp=args.zip_regexp,
+        progress=not args.quiet,
+        job_options=job_options,
     )
 
 
 def parser():
-    p = argparse.ArgumentParser(prog="python -m course grade", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m course grade", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("assignment", help="assignment id, e.g. cnn_step_by_step")
     p.add_argument("--course-dir", default=str(ROOT), help="the nbgrader course directory (default: this one)")
     p.add_argument("--db", help="gradebook URL (default: CourseDirectory.db_url, else gradebook.db)")
@@ -330,13 +372,23 @@ def parser():
     p.add_argument("--force", action="store_true", help="regrade submissions already graded")
     p.add_argument("--no-feedback", action="store_true", help="autograde only, no feedback pages")
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
-    p.add_argument("--nbgrader-arg", action="append", metavar="OPTION",
-                   help="extra nbgrader option for every job, e.g. --nbgrader-arg=--Execute.timeout=30")
-    p.add_argument("--zip-regexp", default=DEFAULT_ZIP_REGEXP,
-                   help="FileNameCollectorPlugin.named_regexp for LMS downloads (default: STUDENT_NOTEBOOK.ipynb)")
+    p.add_argument(
+        "--nbgrader-arg",
+        action="append",
+        metavar="OPTION",
+        help="extra nbgrader option for every job, e.g. --nbgrader-arg=--Execute.timeout=30",
+    )
+    p.add_argument(
+        "--zip-regexp",
+        default=DEFAULT_ZIP_REGEXP,
+        help="FileNameCollectorPlugin.named_regexp for LMS downloads (default: STUDENT_NOTEBOOK.ipynb)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--no-sandbox", action="store_true",
-                   help="run student code without bubblewrap (prints a warning; see README, Security)")
+    p.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run student code without bubblewrap (prints a warning; see README, Security)",
+    )
     return p
 
 
@@ -354,14 +406,18 @@ def main(argv=None):
         return 130
     report = (batch.course_dir / "reports" / batch.assignment / "summary.txt").read_text()
     graded = sum(r.status == GRADED for r in outcome.results.values())
-    print(f"graded {graded}, already graded {len(outcome.skipped)}, could not grade {len(outcome.failed)} "
-          f"in {outcome.seconds:.1f} s")
+    print(
+        f"graded {graded}, already graded {len(outcome.skipped)}, could not grade {len(outcome.failed)} "
+        f"in {outcome.seconds:.1f} s"
+    )
     print()
     print(report, end="")
     print()
     print(f"grades: {batch.course_dir / 'grades.csv'}, {batch.course_dir / 'grades_by_exercise.csv'}")
-    print(f"report: {batch.course_dir / 'reports' / batch.assignment}/ (summary.txt, exercises.csv, "
-          f"failures.csv, histogram.png)")
+    print(
+        f"report: {batch.course_dir / 'reports' / batch.assignment}/ (summary.txt, exercises.csv, "
+        f"failures.csv, histogram.png)"
+    )
     print(f"feedback: {batch.course_dir / 'feedback'}/<student>/{batch.assignment}/")
     return 0
 

@@ -54,7 +54,7 @@ def format_table(scores):
     short = {"create_mask_from_window": "mask", "distribute_value": "distrib", "conv_single_step": "conv_step"}
     headers = ["student"] + [short.get(e.function, e.function) for e in EXERCISES]
     headers += [f"FORWARD/{part_points('forward')}", f"optional/{part_points('backward')}"]
-    rows = [[f"(max)"] + [f"{e.points}" for e in EXERCISES] + [str(part_points(p)) for p in PARTS]]
+    rows = [["(max)"] + [f"{e.points}" for e in EXERCISES] + [str(part_points(p)) for p in PARTS]]
     for student in sorted(scores):
         row = with_part_totals(scores[student])
         rows.append([student] + [f"{row[e.function]:g}" for e in EXERCISES] + [f"{row[p]:g}" for p in PARTS])

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Statuses of a JobResult.
-GRADED = "graded"          # autograded (and feedback generated when asked)
-FAILED = "failed"          # could not be graded; ``reason`` says why
-RETRY = "retry"            # a transient failure (the SQLite gradebook was locked): run it again
+GRADED = "graded"  # autograded (and feedback generated when asked)
+FAILED = "failed"  # could not be graded; ``reason`` says why
+RETRY = "retry"  # a transient failure (the SQLite gradebook was locked): run it again
 
 # One job at a time per process: nbgrader changes the working directory and we set environment
 # variables for the kernel, both process-wide. A Dask worker with several threads stays correct.
@@ -41,8 +41,8 @@ class JobSpec:
     db_url: str
     autograde: bool = True
     feedback: bool = True
-    extra_args: tuple = ()            # nbgrader options, e.g. ("--Execute.timeout=30",)
-    env: tuple = ()                   # (("NAME", "value"), ...) set while the job runs
+    extra_args: tuple = ()  # nbgrader options, e.g. ("--Execute.timeout=30",)
+    env: tuple = ()  # (("NAME", "value"), ...) set while the job runs
 
 
 @dataclass
@@ -52,11 +52,11 @@ class JobResult:
     student: str
     status: str
     reason: str = ""
-    notes: list = field(default_factory=list)      # graded, but worth a look (e.g. a cell timed out)
+    notes: list = field(default_factory=list)  # graded, but worth a look (e.g. a cell timed out)
     digest: str = ""
     seconds: dict = field(default_factory=dict)
     worker: str = ""
-    started: float = 0.0                            # when the job started and ended (epoch seconds)
+    started: float = 0.0  # when the job started and ended (epoch seconds)
     finished: float = 0.0
 
 
@@ -78,11 +78,11 @@ def preload():
     import jupyter_client.manager  # noqa: F401
     import nbclient  # noqa: F401
     import nbconvert.exporters  # noqa: F401
+    import nbformat.v4
+    import nbformat.validator
     import nbgrader.apps  # noqa: F401
     import nbgrader.apps.api  # noqa: F401
     import nbgrader.converters  # noqa: F401
-    import nbformat.v4
-    import nbformat.validator
     import sqlalchemy.orm  # noqa: F401
 
     from . import nbgrader_fixes  # noqa: F401
@@ -121,8 +121,9 @@ def missing_notebook_reason(spec):
     """A one-line reason when the submission lacks one of the assignment's notebooks, else ''."""
     folder = submission_folder(spec.course_dir, spec.assignment, spec.student)
     present = sorted(p.name for p in folder.glob("*.ipynb"))
-    missing = [f"{n}.ipynb" for n in expected_notebooks(spec.course_dir, spec.assignment)
-               if f"{n}.ipynb" not in present]
+    missing = [
+        f"{n}.ipynb" for n in expected_notebooks(spec.course_dir, spec.assignment) if f"{n}.ipynb" not in present
+    ]
     if not missing:
         return ""
     found = f" (found: {', '.join(present)})" if present else " (no notebook at all)"
@@ -132,8 +133,11 @@ def missing_notebook_reason(spec):
 # Failure classification: the first pattern found in nbgrader's log/traceback gives the reason.
 _FAILURES = (
     ("database is locked", RETRY, "the SQLite gradebook was locked by another job"),
-    ("DeadKernelError", FAILED, "the kernel died while running the notebook (the code ended "
-                                "Python, e.g. os._exit, or crashed it)"),
+    (
+        "DeadKernelError",
+        FAILED,
+        "the kernel died while running the notebook (the code ended Python, e.g. os._exit, or crashed it)",
+    ),
     ("UnresponsiveKernelError", FAILED, "the kernel stopped responding and could not be interrupted"),
     ("NotJSONError", FAILED, "the notebook file is not valid JSON"),
     ("JSONDecodeError", FAILED, "the notebook file is not valid JSON"),
@@ -208,6 +212,7 @@ def _nbgrader_api(spec):
     config.NbGraderAPI.log_level = "WARN"
     if "sanitize_preprocessors" not in config.Autograde:
         from . import nbgrader_fixes
+
         nbgrader_fixes.apply(config)
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
@@ -226,8 +231,9 @@ def _call(function, *args, **kwargs):
 def grade_one(spec):
     """Autograde one student and generate their feedback; return a ``JobResult`` (never raises
     for a broken submission)."""
-    result = JobResult(student=spec.student, status=GRADED, worker=f"{os.uname().nodename}:{os.getpid()}",
-                       started=time.time())
+    result = JobResult(
+        student=spec.student, status=GRADED, worker=f"{os.uname().nodename}:{os.getpid()}", started=time.time()
+    )
     _grade(spec, result)
     result.finished = time.time()
     return result

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent          # the nbgrader course directory
-ASSIGNMENT = "cnn_step_by_step"                         # assignment id == notebook name
+ROOT = Path(__file__).resolve().parent.parent  # the nbgrader course directory
+ASSIGNMENT = "cnn_step_by_step"  # assignment id == notebook name
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 SOURCE_DIR = ROOT / "source" / ASSIGNMENT
 RELEASE_DIR = ROOT / "release" / ASSIGNMENT

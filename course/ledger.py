@@ -46,5 +46,9 @@ def latest(path):
 
 def is_graded(result, digest, autograded_folder):
     """Whether a ledger entry proves the current submission is graded."""
-    return (result is not None and result.status == GRADED and result.digest == digest
-            and any(Path(autograded_folder).glob("*.ipynb")))
+    return (
+        result is not None
+        and result.status == GRADED
+        and result.digest == digest
+        and any(Path(autograded_folder).glob("*.ipynb"))
+    )

@@ -29,7 +29,11 @@ def run_nbgrader(course_dir, *args, env=None, check=True, timeout=None):
     """Run ``nbgrader ARGS`` in ``course_dir``; return the CompletedProcess (text output)."""
     command = [sys.executable, "-m", "nbgrader", *map(str, args)]
     result = subprocess.run(
-        command, cwd=course_dir, env=nbgrader_env(env), capture_output=True, text=True,
+        command,
+        cwd=course_dir,
+        env=nbgrader_env(env),
+        capture_output=True,
+        text=True,
         timeout=timeout,
     )
     if check and result.returncode != 0:

@@ -14,11 +14,9 @@ import traceback
 
 from jsonschema import validators
 from jsonschema.exceptions import best_match
-
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from nbgrader.nbgraderformat.common import BaseMetadataValidator
-from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells,
-                                    OverwriteKernelspec)
+from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec
 
 _VALIDATORS = {}  # schema version -> jsonschema validator of nbgrader's cell metadata
 
@@ -66,7 +64,7 @@ class CheckCellMetadataOnce(CheckCellMetadata):
             self.log.error(traceback.format_exc())
             msg = "Notebook failed to validate; the nbgrader metadata may be corrupted."
             self.log.error(msg)
-            raise ValidationError(msg)
+            raise ValidationError(msg) from None
         return nb, resources
 
 
@@ -76,10 +74,15 @@ def apply(config):
     from nbgrader.converters import Autograde
 
     config.Autograde.sanitize_preprocessors = [
-        ClearOutput, DeduplicateIdsDroppingMetadata, OverwriteKernelspec, OverwriteCells, CheckCellMetadataOnce,
+        ClearOutput,
+        DeduplicateIdsDroppingMetadata,
+        OverwriteKernelspec,
+        OverwriteCells,
+        CheckCellMetadataOnce,
     ]
     if "autograde_preprocessors" not in config.Autograde:
         default = Autograde.class_traits()["autograde_preprocessors"].default()
         config.Autograde.autograde_preprocessors = [
-            CheckCellMetadataOnce if step is CheckCellMetadata else step for step in default]
+            CheckCellMetadataOnce if step is CheckCellMetadata else step for step in default
+        ]
     return config

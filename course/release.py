@@ -21,8 +21,12 @@ def copy_course(destination, root=ROOT):
     destination = Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copy(root / "nbgrader_config.py", destination / "nbgrader_config.py")
-    shutil.copytree(root / "source", destination / "source", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    shutil.copytree(
+        root / "source",
+        destination / "source",
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"),
+    )
     return destination
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
+from .jobs import GRADED
 from .layout import EXERCISES, NOTEBOOK, PARTS, part_points
 from .ledger import latest, ledger_path
-from .jobs import GRADED
 
 
 def graded_scores(db_url, assignment, students):
@@ -38,11 +38,15 @@ def exercise_stats(scores):
     for exercise in EXERCISES:
         values = [row[exercise.function] for row in scores.values()]
         count = len(values)
-        rows.append({
-            "exercise": exercise.function, "part": exercise.part, "points": exercise.points,
-            "mean": sum(values) / count if count else 0.0,
-            "pass_rate": sum(v >= exercise.points for v in values) / count if count else 0.0,
-        })
+        rows.append(
+            {
+                "exercise": exercise.function,
+                "part": exercise.part,
+                "points": exercise.points,
+                "mean": sum(values) / count if count else 0.0,
+                "pass_rate": sum(v >= exercise.points for v in values) / count if count else 0.0,
+            }
+        )
     return rows
 
 
@@ -86,8 +90,9 @@ def summary_text(stats, scores, failed, assignment, remarks=()):
     lines = [f"{assignment}: {len(scores)} graded, {len(failed)} could not be graded", ""]
     lines.append(f"{'exercise':<26}{'part':<10}{'points':>7}{'mean':>8}{'pass rate':>11}")
     for row in stats:
-        lines.append(f"{row['exercise']:<26}{row['part']:<10}{row['points']:>7}"
-                     f"{row['mean']:>8.1f}{row['pass_rate']:>10.0%} ")
+        lines.append(
+            f"{row['exercise']:<26}{row['part']:<10}{row['points']:>7}{row['mean']:>8.1f}{row['pass_rate']:>10.0%} "
+        )
     for part in PARTS:
         totals = [sum(r[e.function] for e in EXERCISES if e.part == part) for r in scores.values()]
         if totals:

@@ -68,8 +68,11 @@ def nbgrader_options(course_dir, limits=None, ipc_dir=None):
     data_dir = write_kernelspec(Path(course_dir) / ".sandbox", limits)
     ipc_dir = Path(ipc_dir or _fresh_ipc_dir())
     ipc_dir.mkdir(parents=True, exist_ok=True)
-    args = [f"--Execute.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",
-            f"--KernelManager.ip={ipc_dir / 'kernel'}"]
+    args = [
+        f"--Execute.kernel_name={KERNEL_NAME}",
+        "--KernelManager.transport=ipc",
+        f"--KernelManager.ip={ipc_dir / 'kernel'}",
+    ]
     path = os.pathsep.join(filter(None, [str(data_dir), os.environ.get("JUPYTER_PATH", "")]))
     return args, {"JUPYTER_PATH": path}
 

@@ -133,9 +133,15 @@ def command(args, workdir, private, uid):
     namespaces = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     if os.getuid() != 0:
         namespaces.append("--unshare-user")
-    env = {"PATH": f"{os.path.dirname(python)}:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
-           "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.matplotlib", "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter",
-           "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+    env = {
+        "PATH": f"{os.path.dirname(python)}:/usr/bin:/bin",
+        "HOME": "/tmp",
+        "LANG": "C.UTF-8",
+        "IPYTHONDIR": "/tmp/.ipython",
+        "MPLCONFIGDIR": "/tmp/.matplotlib",
+        "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter",
+        "PYTHONWARNINGS": "ignore::DeprecationWarning",
+    }
     # In its own pid namespace the kernel's parent is pid 1: JPY_PARENT_PID=1 turns off ipykernel's
     # parent polling (--die-with-parent does that job) and its console banner.
     env["JPY_PARENT_PID"] = "1"
@@ -143,11 +149,38 @@ def command(args, workdir, private, uid):
     setenv = [a for k, v in sorted(env.items()) for a in ("--setenv", k, v)]
     binds = [*_python_binds(), "--bind", private, INSIDE, *_workdir_binds(workdir)]
     return [
-        args.bwrap, *namespaces, "--die-with-parent", "--clearenv", *setenv, "--hostname", "sandbox",
-        *_system_binds(), "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp", "--dir", "/run",
-        *_parent_dirs(binds), *binds, "--chdir", workdir,
-        python, "-I", "-S", "-c", SHIM, str(uid), str(args.nproc), str(args.memory_mb * 2**20),
-        str(args.cpu_seconds), *kernel,
+        args.bwrap,
+        *namespaces,
+        "--die-with-parent",
+        "--clearenv",
+        *setenv,
+        "--hostname",
+        "sandbox",
+        *_system_binds(),
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--perms",
+        "1777",
+        "--tmpfs",
+        "/tmp",
+        "--dir",
+        "/run",
+        *_parent_dirs(binds),
+        *binds,
+        "--chdir",
+        workdir,
+        python,
+        "-I",
+        "-S",
+        "-c",
+        SHIM,
+        str(uid),
+        str(args.nproc),
+        str(args.memory_mb * 2**20),
+        str(args.cpu_seconds),
+        *kernel,
     ]
 
 

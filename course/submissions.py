@@ -19,8 +19,9 @@ def solution_code(instructor_notebook=SOURCE_DIR / NOTEBOOK):
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution") and cell.cell_type == "code":
-            lines = [line for line in cell.source.splitlines()
-                     if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line]
+            lines = [
+                line for line in cell.source.splitlines() if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line
+            ]
             code[meta["grade_id"]] = "\n".join(lines)
     return code
 
@@ -41,8 +42,9 @@ def write_submission(destination, code, release_dir=RELEASE_DIR):
         raise KeyError(f"not solution cells of the release: {sorted(remaining)}")
     destination = Path(destination)
     # A student hands in the whole folder they received (notebook, cnn_checks.py, images/).
-    shutil.copytree(release_dir, destination, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    shutil.copytree(
+        release_dir, destination, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
+    )
     path = destination / NOTEBOOK
     nbformat.write(nb, str(path))
     return path

@@ -15,9 +15,14 @@ from course.gradebook import default_db_url, exercise_scores
 def isolated_home(tmp_path_factory):
     home = tmp_path_factory.mktemp("home")
     saved = dict(os.environ)
-    for name, sub in [("HOME", ""), ("JUPYTER_CONFIG_DIR", ".jupyter"), ("JUPYTER_DATA_DIR", ".local/share/jupyter"),
-                      ("JUPYTER_RUNTIME_DIR", ".local/share/jupyter/runtime"), ("IPYTHONDIR", ".ipython"),
-                      ("MPLCONFIGDIR", ".matplotlib")]:
+    for name, sub in [
+        ("HOME", ""),
+        ("JUPYTER_CONFIG_DIR", ".jupyter"),
+        ("JUPYTER_DATA_DIR", ".local/share/jupyter"),
+        ("JUPYTER_RUNTIME_DIR", ".local/share/jupyter/runtime"),
+        ("IPYTHONDIR", ".ipython"),
+        ("MPLCONFIGDIR", ".matplotlib"),
+    ]:
         path = home / sub
         path.mkdir(parents=True, exist_ok=True)
         os.environ[name] = str(path)

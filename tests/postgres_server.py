@@ -46,18 +46,35 @@ def postgres_server(database="gradebook"):
     port = _free_port()
 
     def run(*command):
-        subprocess.run(prefix + [str(bin_dir / command[0]), *command[1:]], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=folder)
+        subprocess.run(
+            prefix + [str(bin_dir / command[0]), *command[1:]],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            cwd=folder,
+        )
 
     try:
         run("initdb", "-D", str(data), "-A", "trust", "-U", "grader", "--no-sync")
-        run("pg_ctl", "-D", str(data), "-w", "-l", str(folder / "server.log"), "-o",
+        run(
+            "pg_ctl",
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(folder / "server.log"),
+            "-o",
             f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
-            "start")
+            "start",
+        )
         run("createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "grader", database)
         yield f"postgresql+psycopg2://grader@127.0.0.1:{port}/{database}"
     finally:
         if (data / "postmaster.pid").exists():
-            subprocess.run(prefix + [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder)
+            subprocess.run(
+                prefix + [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=folder,
+            )
         shutil.rmtree(folder, ignore_errors=True)

@@ -5,15 +5,17 @@ lets it write), so the tests can check that nothing secret got out. Every loop i
 ``{course}``, ``{port}`` and ``{victim}`` are filled in by the tests.
 """
 
-RECORD = '''
+RECORD = """
 def _record(*lines):
     with open("loot.txt", "a") as _f:
         _f.write("\\n".join(str(l) for l in lines) + "\\n")
-'''
+"""
 
 # -- against the sandbox ----------------------------------------------------------------------
 
-READ = RECORD + '''
+READ = (
+    RECORD
+    + """
 import glob, os
 for _path in ["{course}/source/cnn_step_by_step/cnn_step_by_step.ipynb", "{course}/gradebook.db",
               "{course}/submitted/{victim}/cnn_step_by_step/cnn_step_by_step.ipynb",
@@ -27,9 +29,12 @@ for _path in ["{course}/source/cnn_step_by_step/cnn_step_by_step.ipynb", "{cours
         _record(f"DENIED {{_path}}: {{type(_e).__name__}}")
 _record("LISTING", sorted(glob.glob("{course}/**", recursive=True))[:50], sorted(os.listdir("/")))
 _record("ENV", sorted(os.environ))
-'''
+"""
+)
 
-WRITE = RECORD + '''
+WRITE = (
+    RECORD
+    + """
 import sqlite3
 for _path in ["{course}/gradebook.db", "{course}/source/cnn_step_by_step/cnn_checks.py",
               "{course}/autograded/{victim}/cnn_step_by_step/cnn_checks.py", "cnn_checks.py"]:
@@ -46,9 +51,12 @@ try:
     _record("WROTE gradebook rows")
 except Exception as _e:
     _record(f"DENIED sqlite: {{type(_e).__name__}}")
-'''
+"""
+)
 
-NETWORK = RECORD + '''
+NETWORK = (
+    RECORD
+    + """
 import socket
 for _host in ["127.0.0.1", "localhost"]:
     try:
@@ -56,9 +64,12 @@ for _host in ["127.0.0.1", "localhost"]:
         _record("CONNECTED " + _host)
     except OSError as _e:
         _record(f"DENIED {{_host}}: {{type(_e).__name__}}")
-'''
+"""
+)
 
-MEMORY = RECORD + '''
+MEMORY = (
+    RECORD
+    + """
 _hog = []
 try:
     for _ in range(48):  # at most 12 GiB, half of the machine
@@ -67,9 +78,12 @@ try:
 except MemoryError:
     _record(f"DENIED memory after {{len(_hog) * 256}} MiB")
 del _hog
-'''
+"""
+)
 
-FORK = RECORD + '''
+FORK = (
+    RECORD
+    + """
 import os, signal, time
 _children = []
 try:
@@ -85,35 +99,36 @@ except OSError as _e:
 for _pid in _children:
     os.kill(_pid, signal.SIGKILL)
     os.waitpid(_pid, 0)
-'''
+"""
+)
 
 HARD_EXIT = "import os\nos._exit(0)\n"
 SYS_EXIT = "import sys\nsys.exit(0)\n"
 
 # -- against the grading logic (the answers are wrong: these should earn nothing) -------------
 
-NUMPY_STUBS = '''
+NUMPY_STUBS = """
 import numpy as np, numpy.testing
 np.allclose = lambda *a, **k: True
 np.array_equal = lambda *a, **k: True
 np.isclose = lambda a, b, **k: np.ones(np.broadcast(np.asarray(a), np.asarray(b)).shape, dtype=bool)
 np.testing.assert_allclose = np.testing.assert_array_equal = np.testing.assert_almost_equal = lambda *a, **k: None
-'''
+"""
 
-BUILTINS_STUBS = '''
+BUILTINS_STUBS = """
 import builtins
 _max = builtins.max
 # huge tolerances in expect_close (its scale is max(1.0, ...)); everything else unchanged
 builtins.max = lambda *a, **k: 1e300 if len(a) == 2 and a[0] == 1.0 else _max(*a, **k)
-'''
+"""
 
-PATCH_CHECKS = '''
+PATCH_CHECKS = """
 import cnn_checks
 cnn_checks.Scorecard.score = property(lambda self: self.points)
 cnn_checks.expect_close = cnn_checks.expect_equal = cnn_checks.expect_shape = lambda got, *a, **k: got
-'''
+"""
 
-FAKE_CHECKS_MODULE = '''
+FAKE_CHECKS_MODULE = """
 import sys, types, cnn_checks
 class Scorecard(cnn_checks.Scorecard):
     def __repr__(self):
@@ -123,9 +138,9 @@ _fake.__dict__.update(cnn_checks.__dict__)
 _fake.Scorecard = Scorecard
 _fake.expect_close = _fake.expect_equal = _fake.expect_shape = lambda got, *a, **k: got
 sys.modules["cnn_checks"] = _fake
-'''
+"""
 
-DISPLAY = '''
+DISPLAY = """
 import sys
 _ip = get_ipython()
 _plain = _ip.display_formatter.formatters["text/plain"]
@@ -138,9 +153,9 @@ def _forged(self, format_dict, md_dict=None):
         format_dict = dict(format_dict, **{{"text/plain": str(self.shell.user_ns["card"].points)}})
     return _forge(self, format_dict, md_dict)
 _ip.displayhook.write_format_data = _forged.__get__(_ip.displayhook)
-'''
+"""
 
-REDEFINE_SCORECARD = '''
+REDEFINE_SCORECARD = """
 class Scorecard:
     def __init__(self, exercise, points):
         self.points = points
@@ -153,4 +168,4 @@ class Scorecard:
         pass
     def __repr__(self):
         return str(self.points)
-'''
+"""

@@ -3,20 +3,23 @@
 Every variant of tests/corpus/ becomes a submission: the release notebook with that one function
 replaced and the instructor's solutions for the rest. The whole class is autograded by nbgrader.
 Every bug must lose points in its own exercise and nowhere else; every correct alternative must
-get full marks, even when it prints, writes to stderr or warns. A runaway function (an infinite loop) must cost only its own exercise.
+get full marks, even when it prints, writes to stderr or warns. A runaway function (an infinite
+loop) must cost only its own exercise.
 The table variant -> points per exercise is printed at the end of the test session.
 """
 
 import os
 
 import pytest
-
 from corpus.catalog import load_variants
+
 from course import release
 from course.gradebook import default_db_url, exercise_scores, format_table
 from course.layout import ASSIGNMENT, EXERCISES
 from course.nbgrader_cli import run_nbgrader
 from course.submissions import solution_code, write_submission
+
+pytestmark = pytest.mark.slow
 
 BUGS = load_variants("bugs")
 CORRECT = load_variants("correct")

@@ -14,6 +14,7 @@ windows, both pooling modes, int and float32 inputs.
 * every *bug* variant must differ from the oracle (shape or values) on at least one case,
   or raise.  Results never depend on ties between random floats or on output dtype.
 """
+
 from __future__ import annotations
 
 import copy
@@ -64,25 +65,53 @@ def _tol(dtype):
 def _zero_pad_cases():
     rng = np.random.default_rng(101)
     table = [  # (shape, pad, dtype)
-        ((4, 3, 3, 2), 2, "f8"), ((1, 1, 1, 1), 0, "f8"), ((1, 1, 1, 1), 1, "f8"),
-        ((2, 3, 5, 1), 1, "f8"), ((3, 4, 2, 3), 3, "f8"), ((1, 5, 5, 3), 0, "f8"),
-        ((2, 3, 3, 2), 1, "int"), ((2, 4, 3, 2), 2, "f4"), ((1, 2, 6, 4), 2, "f8"),
-        ((5, 1, 3, 1), 1, "f8"), ((2, 6, 4, 3), 1, "f4"), ((1, 7, 2, 2), 3, "int"),
-        ((3, 2, 2, 1), 2, "f8"), ((1, 4, 4, 1), 1, "f8"), ((2, 5, 3, 3), 0, "int"),
-        ((1, 3, 8, 2), 2, "f8"), ((4, 2, 5, 2), 1, "f8"), ((1, 6, 6, 3), 3, "f4"),
-        ((2, 1, 1, 5), 2, "f8"), ((1, 3, 4, 2), 1, "f8"),
+        ((4, 3, 3, 2), 2, "f8"),
+        ((1, 1, 1, 1), 0, "f8"),
+        ((1, 1, 1, 1), 1, "f8"),
+        ((2, 3, 5, 1), 1, "f8"),
+        ((3, 4, 2, 3), 3, "f8"),
+        ((1, 5, 5, 3), 0, "f8"),
+        ((2, 3, 3, 2), 1, "int"),
+        ((2, 4, 3, 2), 2, "f4"),
+        ((1, 2, 6, 4), 2, "f8"),
+        ((5, 1, 3, 1), 1, "f8"),
+        ((2, 6, 4, 3), 1, "f4"),
+        ((1, 7, 2, 2), 3, "int"),
+        ((3, 2, 2, 1), 2, "f8"),
+        ((1, 4, 4, 1), 1, "f8"),
+        ((2, 5, 3, 3), 0, "int"),
+        ((1, 3, 8, 2), 2, "f8"),
+        ((4, 2, 5, 2), 1, "f8"),
+        ((1, 6, 6, 3), 3, "f4"),
+        ((2, 1, 1, 5), 2, "f8"),
+        ((1, 3, 4, 2), 1, "f8"),
     ]
-    return [Case(f"x{shape}-pad{pad}-{dt}", (_array(rng, shape, dt), pad), tol=_tol(dt))
-            for shape, pad, dt in table]
+    return [Case(f"x{shape}-pad{pad}-{dt}", (_array(rng, shape, dt), pad), tol=_tol(dt)) for shape, pad, dt in table]
 
 
 def _conv_single_step_cases():
     rng = np.random.default_rng(202)
     table = [  # (f, n_C_prev, dtype)
-        (4, 3, "f8"), (1, 1, "f8"), (2, 1, "f8"), (3, 3, "f8"), (1, 4, "f8"),
-        (5, 2, "f8"), (2, 2, "f4"), (3, 1, "f4"), (4, 4, "f8"), (2, 3, "int"),
-        (1, 2, "f8"), (3, 2, "f8"), (5, 1, "f8"), (2, 5, "f8"), (3, 3, "int"),
-        (4, 1, "f4"), (1, 3, "f8"), (6, 2, "f8"), (2, 2, "f8"), (3, 4, "f8"),
+        (4, 3, "f8"),
+        (1, 1, "f8"),
+        (2, 1, "f8"),
+        (3, 3, "f8"),
+        (1, 4, "f8"),
+        (5, 2, "f8"),
+        (2, 2, "f4"),
+        (3, 1, "f4"),
+        (4, 4, "f8"),
+        (2, 3, "int"),
+        (1, 2, "f8"),
+        (3, 2, "f8"),
+        (5, 1, "f8"),
+        (2, 5, "f8"),
+        (3, 3, "int"),
+        (4, 1, "f4"),
+        (1, 3, "f8"),
+        (6, 2, "f8"),
+        (2, 2, "f8"),
+        (3, 4, "f8"),
     ]
     cases = []
     for f, c, dt in table:
@@ -99,16 +128,16 @@ CONV_TABLE = [
     (1, 5, 7, 1, 3, 2, 0, 1, "f8"),
     (2, 6, 4, 3, 3, 4, 1, 2, "f8"),
     (1, 7, 5, 2, 2, 3, 0, 3, "f8"),
-    (3, 3, 3, 1, 3, 1, 0, 1, "f8"),   # f == input size
-    (2, 4, 6, 2, 1, 3, 0, 2, "f8"),   # f == 1
+    (3, 3, 3, 1, 3, 1, 0, 1, "f8"),  # f == input size
+    (2, 4, 6, 2, 1, 3, 0, 2, "f8"),  # f == 1
     (1, 5, 5, 3, 3, 2, 2, 1, "f8"),
     (2, 8, 5, 1, 4, 2, 1, 3, "f8"),
     (1, 4, 9, 2, 2, 1, 1, 2, "f4"),
     (2, 6, 6, 3, 3, 5, 1, 1, "f4"),
-    (1, 3, 5, 1, 5, 2, 1, 1, "f8"),   # f == padded height
+    (1, 3, 5, 1, 5, 2, 1, 1, "f8"),  # f == padded height
     (2, 5, 3, 2, 2, 2, 2, 3, "f8"),
     (1, 6, 7, 4, 3, 3, 0, 2, "f8"),
-    (3, 4, 4, 1, 2, 2, 0, 2, "f8"),   # stride == f
+    (3, 4, 4, 1, 2, 2, 0, 2, "f8"),  # stride == f
     (1, 2, 2, 1, 1, 1, 0, 1, "f8"),
     (2, 7, 4, 2, 3, 2, 2, 2, "f8"),
     (1, 5, 6, 3, 2, 4, 1, 1, "int"),
@@ -151,13 +180,13 @@ def _conv_backward_cases():
 
 # (m, n_H_prev, n_W_prev, n_C, f, stride, dtype, sign)
 POOL_TABLE = [
-    (2, 4, 4, 3, 3, 2, "f8", None),   # the published pool_forward geometry
-    (5, 5, 3, 2, 2, 1, "f8", None),   # the published pool_backward geometry
+    (2, 4, 4, 3, 3, 2, "f8", None),  # the published pool_forward geometry
+    (5, 5, 3, 2, 2, 1, "f8", None),  # the published pool_backward geometry
     (1, 5, 7, 1, 2, 2, "f8", None),
     (2, 6, 4, 2, 3, 1, "f8", None),
     (1, 7, 5, 3, 2, 3, "f8", None),
-    (1, 3, 3, 1, 3, 1, "f8", None),   # f == input size
-    (2, 4, 6, 2, 1, 2, "f8", None),   # f == 1
+    (1, 3, 3, 1, 3, 1, "f8", None),  # f == input size
+    (2, 4, 6, 2, 1, 2, "f8", None),  # f == 1
     (1, 6, 6, 2, 2, 2, "f8", "neg"),  # all-negative windows
     (2, 5, 8, 3, 3, 2, "f4", "neg"),
     (1, 8, 5, 2, 4, 3, "int", None),
@@ -201,33 +230,61 @@ def _pool_backward_cases():
 def _create_mask_cases():
     rng = np.random.default_rng(606)
     table = [  # (shape, dtype, sign)
-        ((2, 3), "f8", None), ((1, 1), "f8", None), ((3, 3), "f8", None), ((2, 2), "f8", None),
-        ((4, 1), "f8", None), ((1, 5), "f8", None), ((3, 4), "f8", None), ((2, 2), "f8", "neg"),
-        ((3, 3), "f8", "neg"), ((4, 4), "f4", None), ((2, 5), "f4", "neg"), ((3, 2), "f8", None),
-        ((5, 5), "f8", None), ((1, 3), "f8", "neg"), ((6, 2), "f8", None), ((2, 3), "int", None),
+        ((2, 3), "f8", None),
+        ((1, 1), "f8", None),
+        ((3, 3), "f8", None),
+        ((2, 2), "f8", None),
+        ((4, 1), "f8", None),
+        ((1, 5), "f8", None),
+        ((3, 4), "f8", None),
+        ((2, 2), "f8", "neg"),
+        ((3, 3), "f8", "neg"),
+        ((4, 4), "f4", None),
+        ((2, 5), "f4", "neg"),
+        ((3, 2), "f8", None),
+        ((5, 5), "f8", None),
+        ((1, 3), "f8", "neg"),
+        ((6, 2), "f8", None),
+        ((2, 3), "int", None),
     ]
-    cases = [Case(f"x{shape}-{dt}{'-neg' if s else ''}", (_array(rng, shape, dt, s),))
-             for shape, dt, s in table]
+    cases = [Case(f"x{shape}-{dt}{'-neg' if s else ''}", (_array(rng, shape, dt, s),)) for shape, dt, s in table]
     # deterministic ties (integers): every maximal entry must be marked
     cases.append(Case("int-tie-2x2", (np.array([[1, 3], [3, 0]]),)))
     cases.append(Case("int-tie-3x3-neg", (np.array([[-2, -5, -2], [-7, -3, -2], [-4, -9, -8]]),)))
     cases.append(Case("int-all-equal", (np.full((2, 2), 4),)))
-    cases.append(Case("published", (np.array([[1.62434536, -0.61175641, -0.52817175],
-                                              [-1.07296862, 0.86540763, -2.3015387]]),)))
+    cases.append(
+        Case("published", (np.array([[1.62434536, -0.61175641, -0.52817175], [-1.07296862, 0.86540763, -2.3015387]]),))
+    )
     return cases
 
 
 def _distribute_value_cases():
     table = [
-        (2, (2, 2)), (1.0, (1, 1)), (3.5, (3, 2)), (-1.2, (2, 5)), (0.7, (4, 4)),
-        (5, (3, 3)), (np.float64(2.25), (2, 3)), (np.float32(1.5), (2, 2)), (4, (1, 3)),
-        (-7, (7, 1)), (0.0, (2, 2)), (9.0, (3, 1)), (1, (2, 2)), (-0.3, (5, 5)),
-        (6, (2, 4)), (2.5, (1, 2)), (np.float64(-4.0), (4, 2)), (10, (3, 4)),
-        (np.int64(3), (2, 2)), (0.125, (6, 6)),
+        (2, (2, 2)),
+        (1.0, (1, 1)),
+        (3.5, (3, 2)),
+        (-1.2, (2, 5)),
+        (0.7, (4, 4)),
+        (5, (3, 3)),
+        (np.float64(2.25), (2, 3)),
+        (np.float32(1.5), (2, 2)),
+        (4, (1, 3)),
+        (-7, (7, 1)),
+        (0.0, (2, 2)),
+        (9.0, (3, 1)),
+        (1, (2, 2)),
+        (-0.3, (5, 5)),
+        (6, (2, 4)),
+        (2.5, (1, 2)),
+        (np.float64(-4.0), (4, 2)),
+        (10, (3, 4)),
+        (np.int64(3), (2, 2)),
+        (0.125, (6, 6)),
     ]
-    return [Case(f"dz{dz!r}-shape{shape}", (dz, shape),
-                 tol=dict(F32) if isinstance(dz, np.float32) else dict(F64))
-            for dz, shape in table]
+    return [
+        Case(f"dz{dz!r}-shape{shape}", (dz, shape), tol=dict(F32) if isinstance(dz, np.float32) else dict(F64))
+        for dz, shape in table
+    ]
 
 
 CASES = {
@@ -310,8 +367,9 @@ def test_oracle_reproduces_published_numbers():
 def test_variant_file_is_well_formed(variant):
     assert variant.description and "\n" not in variant.description
     first_line = variant.source.splitlines()[0]
-    assert first_line.startswith('"""') and first_line.endswith('"""') and len(first_line) > 6, \
+    assert first_line.startswith('"""') and first_line.endswith('"""') and len(first_line) > 6, (
         "the module docstring must be a single line"
+    )
     assert "import numpy as np" in variant.source
     ns = make_namespace(variant)  # must exec cleanly ("no bugs that raise on import")
     fn = ns[variant.function]
@@ -362,5 +420,6 @@ def test_bug_variant_is_caught(variant):
             return  # caught: raising is a detectable failure
         if _mismatch(expected, got, case.tol):
             return  # caught: differs from the oracle
-    pytest.fail(f"{variant.name} ({variant.description}) matches the oracle on all "
-                f"{len(CASES[variant.function])} cases")
+    pytest.fail(
+        f"{variant.name} ({variant.description}) matches the oracle on all {len(CASES[variant.function])} cases"
+    )

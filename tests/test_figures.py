@@ -30,8 +30,12 @@ def drawn(tmp_path_factory) -> dict[str, Path]:
 def test_draw_all_writes_every_figure(drawn):
     assert sorted(drawn) == sorted(figures.FIGURES)
     assert set(figures.FIGURES) == {
-        "zero_padding.png", "conv_step.gif", "slice_corners.png",
-        "max_pool.png", "average_pool.png", "model.png",
+        "zero_padding.png",
+        "conv_step.gif",
+        "slice_corners.png",
+        "max_pool.png",
+        "average_pool.png",
+        "model.png",
     }
 
 

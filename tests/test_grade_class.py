@@ -14,14 +14,19 @@ from course.ledger import latest, ledger_path
 from course.report import graded_scores
 from course.submissions import solution_code, write_submission
 
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
+
 FULL = {e.function: float(e.points) for e in EXERCISES}
 TIMEOUT = "--Execute.timeout=15"  # per cell; the slowest cell of a solution takes about 1 s
 
 
 def course_copy(fresh_course, destination):
     """A copy of the session's course (release built, gradebook with the assignment)."""
-    shutil.copytree(fresh_course, destination, ignore=shutil.ignore_patterns(
-        "submitted", "autograded", "feedback", "reports", "downloaded", "grades*.csv"))
+    shutil.copytree(
+        fresh_course,
+        destination,
+        ignore=shutil.ignore_patterns("submitted", "autograded", "feedback", "reports", "downloaded", "grades*.csv"),
+    )
     return destination
 
 
@@ -51,12 +56,17 @@ def write_class(course_dir):
     renamed = submit("renamed", solutions)
     renamed.rename(renamed.with_name("my_copy.ipynb"))
     _edit(submit("deleted_cell", solutions), lambda nb: nb.cells.pop(_cell(nb, "test_zero_pad")))
-    _edit(submit("duplicated_cell", solutions),
-          lambda nb: nb.cells.insert(_cell(nb, "test_zero_pad"), nbformat.from_dict(nb.cells[_cell(nb, "test_zero_pad")])))
+    _edit(
+        submit("duplicated_cell", solutions),
+        lambda nb: nb.cells.insert(
+            _cell(nb, "test_zero_pad"), nbformat.from_dict(nb.cells[_cell(nb, "test_zero_pad")])
+        ),
+    )
 
     def retype(nb):
         index = _cell(nb, "test_conv_single_step")
         nb.cells[index] = nbformat.v4.new_markdown_cell(nb.cells[index].source, metadata=nb.cells[index].metadata)
+
     _edit(submit("retyped_cell", solutions), retype)
     submit("kernel_death", {**solutions, "zero_pad": solutions["zero_pad"] + "\nimport os\nos._exit(1)"})
     submit("timeout", {**solutions, "conv_single_step": "while True:\n    pass"})
@@ -71,8 +81,11 @@ def write_class(course_dir):
 
 
 def make_batch(course_dir, *options):
-    return grade.make_batch(grade.parser().parse_args(
-        [ASSIGNMENT, "--course-dir", str(course_dir), "-q", "--workers", "2", f"--nbgrader-arg={TIMEOUT}", *options]))
+    return grade.make_batch(
+        grade.parser().parse_args(
+            [ASSIGNMENT, "--course-dir", str(course_dir), "-q", "--workers", "2", f"--nbgrader-arg={TIMEOUT}", *options]
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -153,5 +166,10 @@ def test_bad_input_gives_one_line_errors(fresh_course, tmp_path, capsys):
     assert "unknown assignment 'no_such_assignment'" in capsys.readouterr().err
     assert grade.main([ASSIGNMENT, "--course-dir", str(fresh_course), "--db", "mysql://x"]) == 2
     assert "bad database URL" in capsys.readouterr().err
-    assert grade.main([ASSIGNMENT, "--course-dir", str(fresh_course), "--db", "postgresql+psycopg2://nobody@127.0.0.1:1/x"]) == 2
+    assert (
+        grade.main(
+            [ASSIGNMENT, "--course-dir", str(fresh_course), "--db", "postgresql+psycopg2://nobody@127.0.0.1:1/x"]
+        )
+        == 2
+    )
     assert "cannot open the gradebook" in capsys.readouterr().err

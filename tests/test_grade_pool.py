@@ -4,14 +4,14 @@ SQLite gradebook with more workers than cores."""
 import os
 
 import pytest
+from test_grade_class import course_copy
 
 from course import grade
 from course.cluster import LocalPool, WorkerDied
-from course.ledger import latest, ledger_path
 from course.layout import ASSIGNMENT, EXERCISES, NOTEBOOK
+from course.ledger import latest, ledger_path
 from course.report import graded_scores
 from course.submissions import solution_code, write_submission
-from test_grade_class import course_copy
 
 FULL = {e.function: float(e.points) for e in EXERCISES}
 
@@ -35,7 +35,7 @@ def test_pool_runs_every_job_and_survives_workers_that_die(tmp_path):
             pool.submit(item)
         done = {repr(item): (value, error) for item, value, error in pool.completed()}
         pool.submit(5)  # the pool still works after the deaths
-        (_, (value, _), _), = list(pool.completed())
+        ((_, (value, _), _),) = list(pool.completed())
     assert value == 25
     assert {k: v[0][0] for k, v in done.items() if k in "1234"} == {"1": 1, "2": 4, "3": 9, "4": 16}
     assert all(v[0][1] != os.getpid() for k, v in done.items() if k in "1234")
@@ -49,6 +49,7 @@ def _write(course_dir, students, code):
         write_submission(course_dir / "submitted" / student / ASSIGNMENT, code, course_dir / "release" / ASSIGNMENT)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_sqlite_gradebook_under_more_workers_than_cores_and_a_killed_worker(fresh_course, tmp_path):
     """Four workers on a small machine write to one SQLite gradebook: no lock error, no grade lost;
@@ -57,11 +58,17 @@ def test_sqlite_gradebook_under_more_workers_than_cores_and_a_killed_worker(fres
     solutions = solution_code(course_dir / "source" / ASSIGNMENT / NOTEBOOK)
     students = [f"student_{i:02d}" for i in range(10)]
     _write(course_dir, students, solutions)
-    killer = {**solutions, "zero_pad": solutions["zero_pad"] + "\nimport os, signal\nos.kill(os.getppid(), signal.SIGKILL)"}
+    killer = {
+        **solutions,
+        "zero_pad": solutions["zero_pad"] + "\nimport os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
+    }
     _write(course_dir, ["kills_grader"], killer)
 
-    batch = grade.make_batch(grade.parser().parse_args(
-        [ASSIGNMENT, "--course-dir", str(course_dir), "-q", "--workers", "4", "--no-feedback", "--no-sandbox"]))
+    batch = grade.make_batch(
+        grade.parser().parse_args(
+            [ASSIGNMENT, "--course-dir", str(course_dir), "-q", "--workers", "4", "--no-feedback", "--no-sandbox"]
+        )
+    )
     outcome = grade.grade(batch)
 
     assert outcome.failed == [("kills_grader", "the grader process died on this submission (WorkerDied)")]
@@ -83,8 +90,14 @@ def test_metadata_check_once_agrees_with_nbgraders(fresh_course):
 
     nb = nbformat.read(str(fresh_course / "release" / ASSIGNMENT / NOTEBOOK), as_version=4)
     graded = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade"))
-    corruptions = [lambda m: m.update(points="ten"), lambda m: m.pop("grade_id"), lambda m: m.update(schema_version=1),
-                   lambda m: m.update(schema_version=9), lambda m: m.update(solution="yes"), lambda m: m.update(grade=False)]
+    corruptions = [
+        lambda m: m.update(points="ten"),
+        lambda m: m.pop("grade_id"),
+        lambda m: m.update(schema_version=1),
+        lambda m: m.update(schema_version=9),
+        lambda m: m.update(solution="yes"),
+        lambda m: m.update(grade=False),
+    ]
     rejected = 0
     for corrupt in [None, *corruptions]:
         outcomes = []

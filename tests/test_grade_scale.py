@@ -9,6 +9,8 @@ import sys
 import time
 
 import pytest
+from postgres_server import postgres_server
+from test_grade_class import course_copy
 
 from course import grade
 from course.layout import ASSIGNMENT, EXERCISES, NOTEBOOK, ROOT
@@ -16,8 +18,6 @@ from course.ledger import latest, ledger_path
 from course.nbgrader_cli import nbgrader_env, run_nbgrader
 from course.report import graded_scores
 from course.submissions import solution_code, write_submission
-from postgres_server import postgres_server
-from test_grade_class import course_copy
 
 FULL = {e.function: float(e.points) for e in EXERCISES}
 
@@ -26,7 +26,9 @@ def correct_class(course_dir, count):
     solutions = solution_code(course_dir / "source" / ASSIGNMENT / NOTEBOOK)
     students = [f"student_{i:02d}" for i in range(count)]
     for student in students:
-        write_submission(course_dir / "submitted" / student / ASSIGNMENT, solutions, course_dir / "release" / ASSIGNMENT)
+        write_submission(
+            course_dir / "submitted" / student / ASSIGNMENT, solutions, course_dir / "release" / ASSIGNMENT
+        )
     return students
 
 
@@ -35,8 +37,14 @@ def batch(course_dir, *options):
 
 
 def start(command, **kwargs):
-    return subprocess.Popen(command, env=nbgrader_env({"PYTHONPATH": str(ROOT)}), start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    return subprocess.Popen(
+        command,
+        env=nbgrader_env({"PYTHONPATH": str(ROOT)}),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        **kwargs,
+    )
 
 
 def stop(process):
@@ -45,6 +53,10 @@ def stop(process):
     process.wait()
 
 
+@pytest.mark.slow
+@pytest.mark.sandbox
+@pytest.mark.postgres
+@pytest.mark.dask
 @pytest.mark.timeout(900)
 def test_postgres_gradebook_with_local_workers_and_a_dask_cluster(fresh_course, tmp_path):
     with postgres_server() as db_url:
@@ -63,12 +75,37 @@ def test_postgres_gradebook_with_local_workers_and_a_dask_cluster(fresh_course, 
         # 2. a Dask cluster: a scheduler and two single-thread workers, separate processes over TCP
         scheduler_file = tmp_path / "scheduler.json"
         dask = [sys.executable, "-m", "distributed.cli"]
-        processes = [start([*dask[:2], "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
-                            "--no-dashboard", "--scheduler-file", str(scheduler_file)])]
+        processes = [
+            start(
+                [
+                    *dask[:2],
+                    "distributed.cli.dask_scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--no-dashboard",
+                    "--scheduler-file",
+                    str(scheduler_file),
+                ]
+            )
+        ]
         try:
             for _ in range(2):
-                processes.append(start([*dask[:2], "distributed.cli.dask_worker", "--scheduler-file",
-                                        str(scheduler_file), "--nthreads", "1", "--no-dashboard"], cwd=tmp_path))
+                processes.append(
+                    start(
+                        [
+                            *dask[:2],
+                            "distributed.cli.dask_worker",
+                            "--scheduler-file",
+                            str(scheduler_file),
+                            "--nthreads",
+                            "1",
+                            "--no-dashboard",
+                        ],
+                        cwd=tmp_path,
+                    )
+                )
             for _ in range(120):
                 if scheduler_file.exists() and json.loads(scheduler_file.read_text() or "{}").get("address"):
                     break
@@ -85,18 +122,32 @@ def test_postgres_gradebook_with_local_workers_and_a_dask_cluster(fresh_course, 
         assert all((course_dir / "feedback" / s / ASSIGNMENT / f"{ASSIGNMENT}.html").exists() for s in students)
 
 
+@pytest.mark.sandbox
 def test_a_cluster_needs_a_shared_gradebook(fresh_course, capsys):
     assert grade.main([ASSIGNMENT, "--course-dir", str(fresh_course), "--scheduler", "tcp://127.0.0.1:1"]) == 2
     assert "needs a gradebook every machine can reach" in capsys.readouterr().err
 
 
+@pytest.mark.slow
+@pytest.mark.sandbox
 @pytest.mark.timeout(900)
 def test_a_batch_killed_midway_loses_nothing_and_a_rerun_finishes_it(fresh_course, tmp_path):
     course_dir = course_copy(fresh_course, tmp_path / "course")
     students = correct_class(course_dir, 8)
     ledger = ledger_path(course_dir, ASSIGNMENT)
-    command = [sys.executable, "-m", "course", "grade", ASSIGNMENT, "--course-dir", str(course_dir), "-q",
-               "--workers", "2", "--no-feedback"]
+    command = [
+        sys.executable,
+        "-m",
+        "course",
+        "grade",
+        ASSIGNMENT,
+        "--course-dir",
+        str(course_dir),
+        "-q",
+        "--workers",
+        "2",
+        "--no-feedback",
+    ]
     process = start(command, cwd=ROOT)
     try:
         deadline = time.time() + 600

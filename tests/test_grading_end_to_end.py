@@ -2,7 +2,11 @@
 
 import csv
 
+import pytest
+
 from course.layout import ASSIGNMENT, EXERCISES, part_points
+
+pytestmark = pytest.mark.slow
 
 FULL = {e.function: float(e.points) for e in EXERCISES}
 

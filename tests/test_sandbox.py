@@ -7,13 +7,15 @@ import socket
 import threading
 
 import pytest
-
 import tamper
+
 from course import sandbox
 from course.gradebook import default_db_url, exercise_scores
 from course.layout import ASSIGNMENT, EXERCISES
 from course.nbgrader_cli import run_nbgrader
 from course.submissions import solution_code, write_submission
+
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
 FULL = {e.function: float(e.points) for e in EXERCISES}
 SECRET = "VICTIM-SECRET-5b1e0c"  # in the victim's submission only
@@ -55,9 +57,14 @@ def grade_sandboxed(course_dir, students, one_by_one=()):
     results = []
     for student in [None, *one_by_one]:
         args, env = sandbox.nbgrader_options(course_dir)
-        selection = ["--student", student] if student else [f"--CourseDirectory.student_id_exclude={','.join(one_by_one)}"]
-        results.append(run_nbgrader(course_dir, "autograde", ASSIGNMENT, "--force", *selection, *args, env=env,
-                                    check=False, timeout=1800))
+        selection = (
+            ["--student", student] if student else [f"--CourseDirectory.student_id_exclude={','.join(one_by_one)}"]
+        )
+        results.append(
+            run_nbgrader(
+                course_dir, "autograde", ASSIGNMENT, "--force", *selection, *args, env=env, check=False, timeout=1800
+            )
+        )
     return exercise_scores(default_db_url(course_dir)), results
 
 
@@ -157,6 +164,7 @@ def test_missing_bwrap_is_a_clear_error(monkeypatch, tmp_path):
 
 def test_grading_tool_sandboxes_by_default(fresh_course):
     from course import grade
+
     batch = grade.make_batch(grade.parser().parse_args([ASSIGNMENT, "--course-dir", str(fresh_course), "-q"]))
     args, env = batch.job_options("anyone")
     assert f"--Execute.kernel_name={sandbox.KERNEL_NAME}" in args and "--KernelManager.transport=ipc" in args
@@ -165,6 +173,7 @@ def test_grading_tool_sandboxes_by_default(fresh_course):
 
 def test_grading_tool_opt_out_warns(fresh_course, capsys):
     from course import grade
+
     batch = grade.make_batch(grade.parser().parse_args([ASSIGNMENT, "--course-dir", str(fresh_course), "--no-sandbox"]))
     assert batch.job_options("anyone") == ((), {})
     assert "WARNING: grading without the sandbox" in capsys.readouterr().err
@@ -172,6 +181,7 @@ def test_grading_tool_opt_out_warns(fresh_course, capsys):
 
 def test_grading_tool_without_bwrap_is_a_one_line_error(fresh_course, monkeypatch, capsys):
     from course import grade
+
     monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)  # bwrap not installed
     assert grade.main([ASSIGNMENT, "--course-dir", str(fresh_course), "-q"]) == 2
     error = capsys.readouterr().err.strip()

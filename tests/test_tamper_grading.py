@@ -7,12 +7,14 @@ import shutil
 
 import nbformat
 import pytest
-
 import tamper
+from test_sandbox import FULL, grade_sandboxed, with_attack
+
 from course.demo import BUGS, _corpus_code
 from course.layout import ASSIGNMENT, EXERCISES, NOTEBOOK
 from course.submissions import solution_code, write_submission
-from test_sandbox import FULL, grade_sandboxed, with_attack
+
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
 CODE_ATTACKS = {
     "numpy_stubs": tamper.NUMPY_STUBS,

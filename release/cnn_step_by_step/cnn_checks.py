@@ -25,8 +25,18 @@ import warnings
 import numpy as np
 
 __all__ = [
-    "CheckFailed", "Scorecard", "call_text", "expect_close", "expect_equal", "expect_scalar",
-    "expect_gradient", "expect_result", "expect_shape", "numerical_gradient", "relative_error", "some_entries",
+    "CheckFailed",
+    "Scorecard",
+    "call_text",
+    "expect_close",
+    "expect_equal",
+    "expect_scalar",
+    "expect_gradient",
+    "expect_result",
+    "expect_shape",
+    "numerical_gradient",
+    "relative_error",
+    "some_entries",
 ]
 
 
@@ -37,6 +47,7 @@ class CheckFailed(AssertionError):
 # ----------------------------------------------------------------------------------------------
 # Describing values and calls
 # ----------------------------------------------------------------------------------------------
+
 
 def _describe(value):
     """A short description of an argument: arrays by shape and dtype, the rest by repr."""
@@ -65,17 +76,16 @@ def _hint(hint):
 # Expectations: each raises CheckFailed with a message a student can act on
 # ----------------------------------------------------------------------------------------------
 
+
 def _as_array(got, what, call):
     if got is None:
         raise CheckFailed(f"{call} returned None for {what}.\n  Hint: did you forget a `return`?")
     try:
         array = np.asarray(got)
     except Exception as error:  # noqa: BLE001 - any failure to convert is the student's value
-        raise CheckFailed(f"{call}: {what} could not be turned into a NumPy array ({error}).")
+        raise CheckFailed(f"{call}: {what} could not be turned into a NumPy array ({error}).") from None
     if array.dtype == object:
-        raise CheckFailed(
-            f"{call}: {what} is not a numeric array (got {type(got).__name__} holding objects)."
-        )
+        raise CheckFailed(f"{call}: {what} is not a numeric array (got {type(got).__name__} holding objects).")
     return array
 
 
@@ -91,9 +101,7 @@ def expect_shape(got, shape, what, call, hint=None):
     array = _as_array(got, what, call)
     shape = tuple(shape)
     if array.shape != shape:
-        raise CheckFailed(
-            f"{call}: {what} has shape {array.shape}, expected {shape}.{_hint(hint)}"
-        )
+        raise CheckFailed(f"{call}: {what} has shape {array.shape}, expected {shape}.{_hint(hint)}")
     return array
 
 
@@ -163,13 +171,12 @@ def expect_scalar(got, what, call, hint=None):
         raise CheckFailed(f"{call} returned None.\n  Hint: did you forget a `return`?")
     if np.ndim(got) != 0:
         raise CheckFailed(
-            f"{call}: {what} should be a single number, got an array of shape "
-            f"{np.shape(got)}.{_hint(hint)}"
+            f"{call}: {what} should be a single number, got an array of shape {np.shape(got)}.{_hint(hint)}"
         )
     try:
         return float(got)
     except (TypeError, ValueError):
-        raise CheckFailed(f"{call}: {what} should be a number, got {type(got).__name__}.")
+        raise CheckFailed(f"{call}: {what} should be a number, got {type(got).__name__}.") from None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -286,7 +293,7 @@ class Scorecard:
 
     def _repr_html_(self):
         rows = []
-        for title, weight, passed, message, notes in self.parts:
+        for title, _, passed, message, notes in self.parts:
             mark = "&#10004;" if passed else "&#10008;"
             color = "#1a7f37" if passed else "#cf222e"
             detail = html.escape(message)
@@ -312,14 +319,16 @@ class Scorecard:
         hidden = sum(title.startswith("hidden") for title, *_ in self.parts)
         if hidden:
             return f"Graded: {len(self.parts)} parts, {hidden} of them on inputs you had not seen."
-        return ("These are the visible checks. When your notebook is graded, more checks run on "
-                "new inputs; the points above are then shared between all of them.")
-
+        return (
+            "These are the visible checks. When your notebook is graded, more checks run on "
+            "new inputs; the points above are then shared between all of them."
+        )
 
 
 # ----------------------------------------------------------------------------------------------
 # Gradient checking
 # ----------------------------------------------------------------------------------------------
+
 
 def numerical_gradient(loss, x, entries, eps=1e-5):
     """Centered finite differences of the scalar ``loss()`` with respect to some entries of ``x``.
@@ -357,7 +366,6 @@ def expect_gradient(analytic, numeric, what, call, bound=1e-6, hint=None):
     return error
 
 
-
 # ----------------------------------------------------------------------------------------------
 # Tampering (used while grading)
 # ----------------------------------------------------------------------------------------------
@@ -366,18 +374,59 @@ def expect_gradient(analytic, numeric, what, call, bound=1e-6, hint=None):
 # a piece of IPython that turns the card into the number nbgrader reads, the cell fails (zero
 # points) instead of trusting checks that may have been disarmed. Honest code never does that.
 
+
 class TamperingDetected(RuntimeError):
     """The notebook changed what the checks rely on."""
 
 
 _HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: classes written in Python (C types cannot be forged)
-_UFUNC_ALIASES = {"_core_matmul": "matmul", "_core_vecdot": "vecdot", "abs": "absolute", "acos": "arccos",
-                  "acosh": "arccosh", "asin": "arcsin", "asinh": "arcsinh", "atan": "arctan", "atan2": "arctan2",
-                  "atanh": "arctanh", "bitwise_invert": "invert", "bitwise_left_shift": "left_shift",
-                  "bitwise_not": "invert", "bitwise_right_shift": "right_shift", "conj": "conjugate",
-                  "mod": "remainder", "pow": "power", "true_divide": "divide", "umr_bitwise_count": "bitwise_count"}
-_BUILTINS = ("abs", "all", "any", "callable", "compile", "exec", "float", "getattr", "hasattr", "int", "isinstance",
-             "len", "max", "min", "open", "print", "range", "repr", "round", "sorted", "str", "sum", "tuple", "zip")
+_UFUNC_ALIASES = {
+    "_core_matmul": "matmul",
+    "_core_vecdot": "vecdot",
+    "abs": "absolute",
+    "acos": "arccos",
+    "acosh": "arccosh",
+    "asin": "arcsin",
+    "asinh": "arcsinh",
+    "atan": "arctan",
+    "atan2": "arctan2",
+    "atanh": "arctanh",
+    "bitwise_invert": "invert",
+    "bitwise_left_shift": "left_shift",
+    "bitwise_not": "invert",
+    "bitwise_right_shift": "right_shift",
+    "conj": "conjugate",
+    "mod": "remainder",
+    "pow": "power",
+    "true_divide": "divide",
+    "umr_bitwise_count": "bitwise_count",
+}
+_BUILTINS = (
+    "abs",
+    "all",
+    "any",
+    "callable",
+    "compile",
+    "exec",
+    "float",
+    "getattr",
+    "hasattr",
+    "int",
+    "isinstance",
+    "len",
+    "max",
+    "min",
+    "open",
+    "print",
+    "range",
+    "repr",
+    "round",
+    "sorted",
+    "str",
+    "sum",
+    "tuple",
+    "zip",
+)
 
 
 def _code_outside(value, homes):
@@ -421,9 +470,11 @@ def _builtins_problems():
     for name in _BUILTINS:
         value = getattr(__builtins__, name, None) if not isinstance(__builtins__, dict) else __builtins__.get(name)
         kind = ().__class__.__class__(value)
-        genuine = (kind is [].append.__class__ and value.__name__ == name
-                   and getattr(value.__self__, "__name__", None) in ("builtins", "io", "_io")) or (
-            kind is ().__class__.__class__ and not value.__flags__ & _HEAP_TYPE and value.__name__ == name)
+        genuine = (
+            kind is [].append.__class__
+            and value.__name__ == name
+            and getattr(value.__self__, "__name__", None) in ("builtins", "io", "_io")
+        ) or (kind is ().__class__.__class__ and not value.__flags__ & _HEAP_TYPE and value.__name__ == name)
         if not genuine:
             problems.append(f"the builtin {name} was replaced")
     return problems
@@ -431,14 +482,19 @@ def _builtins_problems():
 
 def _display_problems(shell, card):
     """What would stop nbgrader from reading the card's own value: IPython's display path."""
-    import IPython
     import ipykernel
+    import IPython
     import jupyter_client
+
     homes = tuple(m.__file__.rsplit("/", 1)[0] for m in (IPython, ipykernel, jupyter_client))
     homes += (contextlib.__file__.rsplit("/", 1)[0], np.__file__.rsplit("/", 2)[0] + "/traitlets")
     plain = shell.display_formatter.formatters["text/plain"]
-    objects = {"displayhook": shell.displayhook, "display_formatter": shell.display_formatter,
-               "text/plain formatter": plain, "session": shell.displayhook.session}
+    objects = {
+        "displayhook": shell.displayhook,
+        "display_formatter": shell.display_formatter,
+        "text/plain formatter": plain,
+        "session": shell.displayhook.session,
+    }
     problems = []
     for what, obj in objects.items():
         for key, value in vars(obj).items():
@@ -449,6 +505,7 @@ def _display_problems(shell, card):
                 if callable(value) and not isinstance(value, type) and _code_outside(value, homes):
                     problems.append(f"{klass.__name__}.{key} was replaced")
     from IPython.core.interactiveshell import InteractiveShell
+
     if not (InteractiveShell.initialized() and InteractiveShell.instance() is shell):
         problems.append("get_ipython was replaced")
     if sys.displayhook is not shell.displayhook:
@@ -465,5 +522,6 @@ def refuse_tampering(shell, card):
     """Raise TamperingDetected when NumPy, the builtins or IPython's display path were changed."""
     problems = _numpy_problems() + _builtins_problems() + _display_problems(shell, card)
     if problems:
-        raise TamperingDetected("grading stopped, the notebook changed what the checks rely on: "
-                                + "; ".join(sorted(set(problems))[:5]))
+        raise TamperingDetected(
+            "grading stopped, the notebook changed what the checks rely on: " + "; ".join(sorted(set(problems))[:5])
+        )

@@ -11,6 +11,7 @@ named after the exercise.  The function may call the other exercises by name (``
     >>> [v.name for v in load_variants("bugs")][:1]
     ['conv_backward__dA_assigned_not_accumulated']
 """
+
 from __future__ import annotations
 
 import ast
@@ -34,11 +35,11 @@ EXERCISES = (
 
 @dataclass(frozen=True)
 class Variant:
-    name: str          # file stem, e.g. "conv_forward__missing_bias"
-    function: str      # exercise the variant replaces, e.g. "conv_forward"
+    name: str  # file stem, e.g. "conv_forward__missing_bias"
+    function: str  # exercise the variant replaces, e.g. "conv_forward"
     path: Path
-    description: str   # first line of the module docstring
-    source: str        # full file text: the replacement for the solution cell
+    description: str  # first line of the module docstring
+    source: str  # full file text: the replacement for the solution cell
 
     def __str__(self) -> str:  # nicer pytest ids / messages
         return self.name
@@ -59,8 +60,9 @@ def _parse(path: Path) -> Variant:
     defs = [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
     if defs != [function]:
         raise ValueError(f"{path}: expected exactly one top-level function {function!r}, found {defs}")
-    return Variant(name=name, function=function, path=path,
-                   description=doc.strip().splitlines()[0].strip(), source=source)
+    return Variant(
+        name=name, function=function, path=path, description=doc.strip().splitlines()[0].strip(), source=source
+    )
 
 
 def load_variants(kind: str) -> list[Variant]:

@@ -1,4 +1,5 @@
 """Takes a_slice for dW out of the unpadded A_prev[i] instead of the padded input."""
+
 import numpy as np
 
 
@@ -28,5 +29,5 @@ def conv_backward(dZ, cache):
                     da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] += W[:, :, :, c] * dZ[i, h, w, c]
                     dW[:, :, :, c] += a_slice * dZ[i, h, w, c]
                     db[:, :, :, c] += dZ[i, h, w, c]
-        dA_prev[i, :, :, :] = da_prev_pad[pad:pad + n_H_prev, pad:pad + n_W_prev, :]
+        dA_prev[i, :, :, :] = da_prev_pad[pad : pad + n_H_prev, pad : pad + n_W_prev, :]
     return dA_prev, dW, db

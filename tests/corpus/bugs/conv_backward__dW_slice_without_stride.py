@@ -1,4 +1,5 @@
 """Slices a_slice for dW at [h:h+f, w:w+f], leaving out the stride (dA_prev uses the right window)."""
+
 import numpy as np
 
 
@@ -24,9 +25,9 @@ def conv_backward(dZ, cache):
                     vert_end = vert_start + f
                     horiz_start = w * stride
                     horiz_end = horiz_start + f
-                    a_slice = a_prev_pad[h:h + f, w:w + f, :]
+                    a_slice = a_prev_pad[h : h + f, w : w + f, :]
                     da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] += W[:, :, :, c] * dZ[i, h, w, c]
                     dW[:, :, :, c] += a_slice * dZ[i, h, w, c]
                     db[:, :, :, c] += dZ[i, h, w, c]
-        dA_prev[i, :, :, :] = da_prev_pad[pad:pad + n_H_prev, pad:pad + n_W_prev, :]
+        dA_prev[i, :, :, :] = da_prev_pad[pad : pad + n_H_prev, pad : pad + n_W_prev, :]
     return dA_prev, dW, db

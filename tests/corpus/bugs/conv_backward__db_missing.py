@@ -1,4 +1,5 @@
 """Forgets the db update, so db stays all zeros."""
+
 import numpy as np
 
 
@@ -27,5 +28,5 @@ def conv_backward(dZ, cache):
                     a_slice = a_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :]
                     da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] += W[:, :, :, c] * dZ[i, h, w, c]
                     dW[:, :, :, c] += a_slice * dZ[i, h, w, c]
-        dA_prev[i, :, :, :] = da_prev_pad[pad:pad + n_H_prev, pad:pad + n_W_prev, :]
+        dA_prev[i, :, :, :] = da_prev_pad[pad : pad + n_H_prev, pad : pad + n_W_prev, :]
     return dA_prev, dW, db

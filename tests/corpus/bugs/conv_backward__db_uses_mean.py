@@ -1,4 +1,5 @@
 """Accumulates db with the mean of dZ over the batch and positions instead of the sum."""
+
 import numpy as np
 
 
@@ -27,7 +28,7 @@ def conv_backward(dZ, cache):
                     a_slice = a_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :]
                     da_prev_pad[vert_start:vert_end, horiz_start:horiz_end, :] += W[:, :, :, c] * dZ[i, h, w, c]
                     dW[:, :, :, c] += a_slice * dZ[i, h, w, c]
-        dA_prev[i, :, :, :] = da_prev_pad[pad:pad + n_H_prev, pad:pad + n_W_prev, :]
+        dA_prev[i, :, :, :] = da_prev_pad[pad : pad + n_H_prev, pad : pad + n_W_prev, :]
     for c in range(n_C):
         db[:, :, :, c] = np.mean(dZ[:, :, :, c])
     return dA_prev, dW, db

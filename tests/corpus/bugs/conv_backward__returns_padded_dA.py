@@ -1,4 +1,5 @@
 """Returns the padded gradient dA_prev_pad instead of cutting the padding off."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Un-pads with da_prev_pad[pad:-pad, pad:-pad, :], which is empty when pad == 0."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Passes b[:, :, :, 0] to every filter, so all channels get the first channel's bias."""
+
 import numpy as np
 
 

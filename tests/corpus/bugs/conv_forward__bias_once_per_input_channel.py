@@ -1,4 +1,5 @@
 """Convolves each input channel separately with conv_single_step, adding the bias once per input channel."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Unpacks A_prev.shape as (m, n_W_prev, n_H_prev, n_C_prev), swapping height and width."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Loops h over range(n_W) and w over range(n_H), which only works for square outputs."""
+
 import numpy as np
 
 

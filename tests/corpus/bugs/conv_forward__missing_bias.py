@@ -1,4 +1,5 @@
 """Computes each output as np.sum(a_slice_prev * W[..., c]) and never adds the bias."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Output size rounds up with np.ceil instead of flooring the division by the stride."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Output size computed as (n_H_prev - f + 2*pad) // stride, forgetting the + 1."""
+
 import numpy as np
 
 

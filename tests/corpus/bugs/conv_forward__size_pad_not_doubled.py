@@ -1,4 +1,5 @@
 """Output size uses + pad instead of + 2*pad, as if padding were added on one side only."""
+
 import numpy as np
 
 

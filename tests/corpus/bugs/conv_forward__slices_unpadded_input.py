@@ -1,4 +1,5 @@
 """Pads A_prev but then slices the windows out of the unpadded A_prev[i]."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Slices start at vert_start = h and horiz_start = w, so the stride is never applied."""
+
 import numpy as np
 
 

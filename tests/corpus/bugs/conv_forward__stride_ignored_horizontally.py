@@ -1,4 +1,5 @@
 """Multiplies the vertical start by the stride but writes horiz_start = w."""
+
 import numpy as np
 
 

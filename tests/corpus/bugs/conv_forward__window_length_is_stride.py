@@ -1,4 +1,5 @@
 """Ends each slice at start + stride instead of start + f."""
+
 import numpy as np
 
 

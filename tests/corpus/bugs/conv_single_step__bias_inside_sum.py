@@ -1,4 +1,5 @@
 """Adds b before summing, so the bias is counted once per filter element."""
+
 import numpy as np
 
 

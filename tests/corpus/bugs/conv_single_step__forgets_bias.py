@@ -1,4 +1,5 @@
 """Returns the sum of the element-wise product and never adds the bias b."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Uses np.mean of the element-wise product where a sum is needed."""
+
 import numpy as np
 
 

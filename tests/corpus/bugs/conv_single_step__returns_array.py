@@ -1,4 +1,5 @@
 """Adds b of shape (1, 1, 1) directly, so the result is an array of shape (1, 1, 1), not a scalar."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Marks every entry at or above the mean (x >= np.mean(x)) rather than the maximum."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Marks the position of the minimum (x == np.min(x)) instead of the maximum."""
+
 import numpy as np
 
 

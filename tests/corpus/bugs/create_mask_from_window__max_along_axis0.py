@@ -1,4 +1,5 @@
 """Compares against np.max(x, axis=0), marking the maximum of every column."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Returns np.argmax(x), the flat index of the maximum, instead of a boolean mask."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Uses x > np.max(x), which is never true, so the mask is all False."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Divides dz by n_H only, forgetting the width."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Divides dz by n_H + n_W instead of n_H * n_W."""
+
 import numpy as np
 
 

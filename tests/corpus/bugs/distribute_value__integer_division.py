@@ -1,4 +1,5 @@
 """Uses floor division dz // (n_H * n_W), which truncates the share."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Fills the whole window with dz itself, forgetting to divide it among the entries."""
+
 import numpy as np
 
 

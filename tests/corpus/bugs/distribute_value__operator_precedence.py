@@ -1,4 +1,5 @@
 """Writes dz / n_H * n_W without parentheses, which multiplies by n_W instead of dividing."""
+
 import numpy as np
 
 

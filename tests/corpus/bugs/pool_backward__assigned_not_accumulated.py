@@ -1,4 +1,5 @@
 """Writes dA_prev[...] = ... with = instead of +=, so overlapping windows overwrite each other."""
+
 import numpy as np
 
 

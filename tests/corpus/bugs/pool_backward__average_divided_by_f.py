@@ -1,4 +1,5 @@
 """In average mode spreads da / f over the window instead of da / (f * f)."""
+
 import numpy as np
 
 

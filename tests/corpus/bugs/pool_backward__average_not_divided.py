@@ -1,4 +1,5 @@
 """In average mode adds np.ones((f, f)) * da to the window, forgetting to divide by f * f."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Reads the upstream gradient at dA[i, vert_start, horiz_start, c] instead of dA[i, h, w, c]."""
+
 import numpy as np
 
 
@@ -21,7 +22,9 @@ def pool_backward(dA, cache, mode="max"):
                     if mode == "max":
                         a_prev_slice = a_prev[vert_start:vert_end, horiz_start:horiz_end, c]
                         mask = create_mask_from_window(a_prev_slice)
-                        dA_prev[i, vert_start:vert_end, horiz_start:horiz_end, c] += mask * dA[i, vert_start, horiz_start, c]
+                        dA_prev[i, vert_start:vert_end, horiz_start:horiz_end, c] += (
+                            mask * dA[i, vert_start, horiz_start, c]
+                        )
                     elif mode == "average":
                         da = dA[i, vert_start, horiz_start, c]
                         shape = (f, f)

@@ -1,4 +1,5 @@
 """Always routes the gradient through the max mask, whatever the mode."""
+
 import numpy as np
 
 

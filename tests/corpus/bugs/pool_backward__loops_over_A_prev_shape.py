@@ -1,4 +1,5 @@
 """Loops over n_H, n_W, n_C taken from A_prev.shape instead of dA.shape."""
+
 import numpy as np
 
 

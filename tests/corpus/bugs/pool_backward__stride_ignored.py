@@ -1,4 +1,5 @@
 """Windows start at vert_start = h and horiz_start = w, ignoring the stride."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Averages by dividing the window sum by f instead of f * f."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Copy-pastes the max branch, so the average mode also computes np.max."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Slices A_prev[i, horiz_start:horiz_end, vert_start:vert_end, c], swapping the height and width ranges."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Finds the max with a loop whose running maximum starts at 0, so all-negative windows give 0."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Forgets the stride entirely: output size n_H_prev - f + 1 and windows starting at h and w."""
+
 import numpy as np
 
 

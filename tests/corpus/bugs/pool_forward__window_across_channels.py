@@ -1,4 +1,5 @@
 """Takes the window over all channels (a_prev_slice = A_prev[i, ..., :]), pooling across channels too."""
+
 import numpy as np
 
 

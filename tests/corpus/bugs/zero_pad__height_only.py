@@ -1,4 +1,5 @@
 """Pads the height axis but leaves the width tuple at (0, 0)."""
+
 import numpy as np
 
 

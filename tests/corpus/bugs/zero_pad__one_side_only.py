@@ -1,4 +1,5 @@
 """Allocates n_H + pad rows and copies X to the bottom-right, so zeros go on the top and left only."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Puts the (pad, pad) pairs on the first three axes, padding the batch axis instead of the channels."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Pads every non-batch axis, so the channel axis gets pad zeros on each side too."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Loops over output positions only; each step updates the whole batch and every filter with np.einsum."""
+
 import numpy as np
 
 
@@ -15,9 +16,9 @@ def conv_backward(dZ, cache):
         vs = h * stride
         for w in range(n_W):
             hs = w * stride
-            g = dZ[:, h, w, :]                              # (m, n_C)
-            dA_pad[:, vs:vs + f, hs:hs + f, :] += np.einsum("ijcd,md->mijc", W, g)
-            dW += np.einsum("mijc,md->ijcd", A_pad[:, vs:vs + f, hs:hs + f, :], g)
+            g = dZ[:, h, w, :]  # (m, n_C)
+            dA_pad[:, vs : vs + f, hs : hs + f, :] += np.einsum("ijcd,md->mijc", W, g)
+            dW += np.einsum("mijc,md->ijcd", A_pad[:, vs : vs + f, hs : hs + f, :], g)
     db = dZ.sum(axis=(0, 1, 2)).reshape(1, 1, 1, n_C)
-    dA_prev = dA_pad[:, pad:pad + n_H_prev, pad:pad + n_W_prev, :]
+    dA_prev = dA_pad[:, pad : pad + n_H_prev, pad : pad + n_W_prev, :]
     return dA_prev, dW, db

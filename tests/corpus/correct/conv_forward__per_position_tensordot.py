@@ -1,4 +1,5 @@
 """Loops over output positions only and handles the whole batch and every filter with one np.tensordot."""
+
 import numpy as np
 
 
@@ -12,6 +13,6 @@ def conv_forward(A_prev, W, b, hparameters):
     Z = np.empty((m, n_H, n_W, n_C))
     for h in range(n_H):
         for w in range(n_W):
-            block = A_pad[:, h * stride:h * stride + f, w * stride:w * stride + f, :]
+            block = A_pad[:, h * stride : h * stride + f, w * stride : w * stride + f, :]
             Z[:, h, w, :] = np.tensordot(block, W, axes=3) + b.reshape(n_C)
     return Z, (A_prev, W, b, hparameters)

@@ -1,4 +1,5 @@
 """Contracts every axis with np.tensordot and adds the bias as a Python float."""
+
 import numpy as np
 
 

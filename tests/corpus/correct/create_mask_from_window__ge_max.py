@@ -1,4 +1,5 @@
 """Marks the maximum with x >= x.max(), which is true exactly where x equals its maximum."""
+
 import numpy as np
 
 

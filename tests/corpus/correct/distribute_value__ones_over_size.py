@@ -1,4 +1,5 @@
 """Scales a ones array by dz and divides by the window size np.prod(shape)."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """Loops over output positions only and routes the gradient for the whole batch with slice updates."""
+
 import numpy as np
 
 
@@ -12,11 +13,11 @@ def pool_backward(dA, cache, mode="max"):
         for w in range(n_W):
             rows = slice(h * stride, h * stride + f)
             cols = slice(w * stride, w * stride + f)
-            g = dA[:, h:h + 1, w:w + 1, :]                          # (m, 1, 1, n_C)
+            g = dA[:, h : h + 1, w : w + 1, :]  # (m, 1, 1, n_C)
             if mode == "max":
                 window = A_prev[:, rows, cols, :]
                 mask = window == np.max(window, axis=(1, 2), keepdims=True)
                 dA_prev[:, rows, cols, :] += mask * g
             else:
-                dA_prev[:, rows, cols, :] += np.broadcast_to(g / f ** 2, (g.shape[0], f, f, g.shape[3]))
+                dA_prev[:, rows, cols, :] += np.broadcast_to(g / f**2, (g.shape[0], f, f, g.shape[3]))
     return dA_prev

@@ -1,4 +1,5 @@
 """Loops over output positions and pools the whole batch and every channel at once with axis=(1, 2)."""
+
 import numpy as np
 
 
@@ -11,6 +12,6 @@ def pool_forward(A_prev, hparameters, mode="max"):
     A = np.zeros((m, n_H, n_W, n_C))
     for h in range(n_H):
         for w in range(n_W):
-            block = A_prev[:, h * stride:h * stride + f, w * stride:w * stride + f, :]
+            block = A_prev[:, h * stride : h * stride + f, w * stride : w * stride + f, :]
             A[:, h, w, :] = reduce(block, axis=(1, 2))
     return A, (A_prev, hparameters)

@@ -1,4 +1,5 @@
 """Correct, but prints progress to stdout and a debugging line to stderr on every example."""
+
 import sys
 
 import numpy as np
@@ -17,7 +18,7 @@ def conv_forward(A_prev, W, b, hparameters):
         print("debug: shapes", A_pad.shape, W.shape, file=sys.stderr)
         for h in range(n_H):
             for w in range(n_W):
-                window = A_pad[i, h * stride:h * stride + f, w * stride:w * stride + f, :]
+                window = A_pad[i, h * stride : h * stride + f, w * stride : w * stride + f, :]
                 for c in range(n_C):
                     Z[i, h, w, c] = conv_single_step(window, W[..., c], b[..., c])
     return Z, (A_prev, W, b, hparameters)

@@ -1,4 +1,5 @@
 """Correct, but a leftover debugging line takes np.sqrt of negative inputs (NumPy RuntimeWarning)."""
+
 import numpy as np
 
 

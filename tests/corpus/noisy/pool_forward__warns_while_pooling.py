@@ -1,4 +1,5 @@
 """Correct, but issues a UserWarning of its own and divides with np.true_divide on a 0-d array."""
+
 import warnings
 
 import numpy as np
@@ -13,7 +14,7 @@ def pool_forward(A_prev, hparameters, mode="max"):
     A = np.zeros((m, n_H, n_W, n_C))
     for h in range(n_H):
         for w in range(n_W):
-            window = A_prev[:, h * stride:h * stride + f, w * stride:w * stride + f, :]
+            window = A_prev[:, h * stride : h * stride + f, w * stride : w * stride + f, :]
             if mode == "max":
                 A[:, h, w, :] = window.max(axis=(1, 2))
             else:
