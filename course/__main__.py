@@ -1,4 +1,4 @@
-"""Command line of the course: ``python -m course COMMAND``."""
+"""Command line of the course: ``python -m course COMMAND`` (``--help`` lists the commands)."""
 
 import argparse
 import sys
@@ -7,8 +7,8 @@ import sys
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("figures", help="redraw the lesson's figures into source/.../images")
-    commands.add_parser("release", help="regenerate release/ with nbgrader and check it for leaks")
+    commands.add_parser("figures", help="redraw the lessons' figures into source/<assignment>/images")
+    commands.add_parser("release", help="regenerate release/ with nbgrader (checks included) and check it for leaks")
     commands.add_parser("demo", help="grade the demo class end to end and print the table")
     commands.add_parser("grade", help="grade a whole class in parallel, resumably (see grade --help)", add_help=False)
     commands.add_parser("report", help="rewrite the class report from the gradebook", add_help=False)
@@ -19,24 +19,25 @@ def main(argv=None):
 
         return figures.main(rest)
     if args.command == "grade":
-        from . import grade
+        from . import cli
 
-        return grade.main(rest)
+        return cli.grade_main(rest)
     if args.command == "report":
-        from . import grade
+        from . import cli
 
-        return grade.report_main(rest)
+        return cli.report_main(rest)
     if rest:
         parser.error(f"unrecognised arguments: {' '.join(rest)}")
     if args.command == "release":
         from . import release
 
-        print(f"release written to {release.build()}")
+        for folder in release.build():
+            print(f"release written to {folder}")
         return 0
     if args.command == "demo":
-        from . import demo, grade
+        from . import demo
 
-        demo.run(grade=grade.grade_students)
+        demo.run()
         return 0
     return 2
 

@@ -1,66 +1,145 @@
-"""Per-exercise scores, read back from nbgrader's gradebook (through nbgrader's own API)."""
+"""nbgrader's gradebook, through nbgrader's own API: where it is, and the scores in it.
+
+- ``resolve_url``: the one place a gradebook URL is decided (``--db``, else the course's
+  ``CourseDirectory.db_url``, else ``gradebook.db``) and checked;
+- ``check_assignment``: open it and make sure it knows an assignment;
+- ``scores``: the one score reader: every graded submission of an assignment, exercise by exercise;
+- ``export``: nbgrader's ``grades.csv`` and the course's ``grades_by_exercise.csv``.
+"""
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
-
-from .layout import ASSIGNMENT, EXERCISES, PARTS, ROOT, part_points
+SQLITE_TIMEOUT = 60  # seconds a gradebook write waits for another grader's write
 
 
-def default_db_url(course_dir=ROOT):
-    return f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}"
+class GradebookError(RuntimeError):
+    """The gradebook cannot be used: the message is one line for the instructor."""
 
 
-def exercise_scores(db_url, assignment=ASSIGNMENT):
-    """``{student: {function: score}}`` for every submission of ``assignment`` in the gradebook.
+def configured_url(course_dir):
+    """``CourseDirectory.db_url`` from the course's nbgrader_config.py, if it sets one."""
+    from traitlets.config.loader import PyFileConfigLoader
 
-    A submission whose notebook is missing from the gradebook gets no row.
-    """
-    scores = {}
-    with Gradebook(db_url) as gradebook:
-        for submission in gradebook.assignment_submissions(assignment):
-            student = submission.student.id
+    try:
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+    except Exception:
+        return ""
+    return config.CourseDirectory.get("db_url", "") or ""
+
+
+def resolve_url(course_dir, db_url=None):
+    """The gradebook URL: ``db_url``, else the course's ``CourseDirectory.db_url``, else its
+    ``gradebook.db``. A SQLite URL gets a generous lock timeout; a bare ``postgresql://`` uses
+    psycopg2 (the driver the course installs)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    url = db_url or configured_url(course_dir) or f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise GradebookError(f"bad database URL {url!r}: use sqlite:///path or postgresql://user@host/db") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise GradebookError(f"bad database URL {url!r}: use sqlite:///path or postgresql://user@host/db")
+    if backend == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg2")
+    if backend == "sqlite" and "timeout" not in parsed.query:
+        parsed = parsed.update_query_dict({"timeout": str(SQLITE_TIMEOUT)})
+    return parsed.render_as_string(hide_password=False)
+
+
+def safe_url(db_url):
+    """The URL with its password hidden, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(db_url).render_as_string(hide_password=True)
+
+
+def check_assignment(db_url, assignment):
+    """Open the gradebook (creating its tables when new) and check it knows ``assignment``."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    try:
+        with Gradebook(db_url) as gradebook:
             try:
-                notebook = gradebook.find_submission_notebook(ASSIGNMENT, assignment, student)
+                notebooks = gradebook.find_assignment(assignment).notebooks
             except MissingEntry:
-                continue
-            by_cell = {grade.name: float(grade.score) for grade in notebook.grades}
-            scores[student] = {e.function: by_cell.get(e.test_cell, 0.0) for e in EXERCISES}
-    return scores
+                notebooks = []
+    except Exception as error:
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise GradebookError(f"cannot open the gradebook {safe_url(db_url)}: {first}") from None
+    if not notebooks:
+        raise GradebookError(
+            f"assignment {assignment!r} is not in the gradebook {safe_url(db_url)}: run "
+            f"`nbgrader generate_assignment {assignment}` (or `make release`) first"
+        )
 
 
-def with_part_totals(row):
-    """A copy of a ``{function: score}`` row with ``forward`` and ``backward`` totals added."""
-    totals = {part: sum(row[e.function] for e in EXERCISES if e.part == part) for part in PARTS}
-    return {**row, **totals}
+@dataclass
+class Scores:
+    """A student's graded submission of an assignment: ``exercises`` maps each exercise function to
+    its score; ``total`` is nbgrader's score of the submission (late penalty included), the number
+    ``nbgrader export`` writes."""
+
+    student: str
+    exercises: dict
+    total: float
+    max_score: float
 
 
-def write_exercise_csv(scores, path):
-    """Write one row per student: the score of each exercise, then the forward and backward totals."""
-    columns = [e.function for e in EXERCISES] + list(PARTS)
+def scores(db_url, assignment):
+    """``{student: Scores}`` for every submission of ``assignment`` whose notebook was autograded
+    (by any path: the grading tool, ``nbgrader autograde``, formgrader)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from . import exercises
+
+    functions = {e.test_cell: e.function for e in exercises.assignment(assignment).exercises}
+    found = {}
+    with Gradebook(db_url) as gradebook:
+        try:
+            submissions = gradebook.assignment_submissions(assignment)
+        except MissingEntry:
+            return found
+        for submission in submissions:
+            by_cell = {}
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.auto_score is not None or grade.manual_score is not None:
+                        by_cell[grade.name] = float(grade.score)
+            if not set(functions) <= set(by_cell):
+                continue  # not autograded (yet)
+            penalty = submission.late_submission_penalty or 0.0
+            found[submission.student.id] = Scores(
+                student=submission.student.id,
+                exercises={functions[cell]: by_cell[cell] for cell in functions},
+                total=float(submission.score) - penalty,
+                max_score=float(submission.max_score),
+            )
+    return found
+
+
+def export(course_dir, db_url):
+    """Write nbgrader's ``grades.csv`` (one row per student and assignment) and the course's
+    ``grades_by_exercise.csv`` (one row per student, assignment and exercise); return both paths."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins.export import CsvExportPlugin
+
+    from . import exercises
+
+    course_dir = Path(course_dir)
+    with Gradebook(db_url) as gradebook:  # what `nbgrader export` runs, in this process
+        CsvExportPlugin(to=str(course_dir / "grades.csv")).export(gradebook)
+    path = course_dir / "grades_by_exercise.csv"
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student_id", *columns])
-        for student in sorted(scores):
-            row = with_part_totals(scores[student])
-            writer.writerow([student, *(f"{row[c]:g}" for c in columns)])
-    return Path(path)
-
-
-def format_table(scores):
-    """A plain-text table, students x exercises, with the forward total (graded, out of 100) and the
-    optional backward total (out of 50) in columns of their own."""
-    short = {"create_mask_from_window": "mask", "distribute_value": "distrib", "conv_single_step": "conv_step"}
-    headers = ["student"] + [short.get(e.function, e.function) for e in EXERCISES]
-    headers += [f"FORWARD/{part_points('forward')}", f"optional/{part_points('backward')}"]
-    rows = [["(max)"] + [f"{e.points}" for e in EXERCISES] + [str(part_points(p)) for p in PARTS]]
-    for student in sorted(scores):
-        row = with_part_totals(scores[student])
-        rows.append([student] + [f"{row[e.function]:g}" for e in EXERCISES] + [f"{row[p]:g}" for p in PARTS])
-    widths = [max(len(r[i]) for r in [headers] + rows) for i in range(len(headers))]
-    lines = ["  ".join(h.rjust(w) if i else h.ljust(w) for i, (h, w) in enumerate(zip(headers, widths)))]
-    lines.append("  ".join("-" * w for w in widths))
-    for r in rows:
-        lines.append("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))))
-    return "\n".join(lines)
+        writer.writerow(["student_id", "assignment", "exercise", "score", "max_score"])
+        for assignment in exercises.assignments():
+            points = {e.function: e.points for e in assignment.exercises}
+            for student, row in sorted(scores(db_url, assignment.name).items()):
+                for function, score in row.exercises.items():
+                    writer.writerow([student, assignment.name, function, f"{score:g}", f"{points[function]:g}"])
+    return course_dir / "grades.csv", path

@@ -1,4 +1,5 @@
-"""One submission's job: autograde one student and generate their feedback, with nbgrader's own API.
+"""One submission's job: autograde one student's assignment and generate their feedback, with
+nbgrader's own API.
 
 A job runs inside a long-lived worker process (forked from the grading process by course.cluster's
 local pool after ``preload()``, or a Dask worker on another machine), so nbgrader, nbconvert and
@@ -7,9 +8,11 @@ calls ``NbGraderAPI.autograde`` and ``NbGraderAPI.generate_feedback`` (what the 
 for one student), with the course's ``nbgrader_config.py`` loaded the way nbgrader's apps load it.
 
 A job never raises for a broken submission: it returns a ``JobResult`` whose ``reason`` is one
-line an instructor can act on. ``JobSpec.extra_args`` (nbgrader command-line options such as
-``--Execute.timeout=30``) and ``JobSpec.env`` (environment variables for the job, inherited by the
-kernel) let a caller change how one submission runs, e.g. to run its kernel in a sandbox.
+line an instructor can act on. How a submission is graded (outside the kernel, sandboxed) comes
+from the course's nbgrader_config.py, as for every other way of running nbgrader;
+``JobSpec.extra_args`` (nbgrader command-line options such as ``--Execute.timeout=15``) and
+``JobSpec.env`` (environment variables while the job runs, e.g. ``CNN_SANDBOX=off``) change it for
+one job.
 """
 
 import contextlib
@@ -85,7 +88,12 @@ def preload():
     import nbgrader.converters  # noqa: F401
     import sqlalchemy.orm  # noqa: F401
 
-    from . import nbgrader_fixes  # noqa: F401
+    from . import exercises
+    from .grading import setup  # noqa: F401 (the grading step, nbgrader fixes, the sandbox)
+
+    for assignment in exercises.assignments():  # the references' expected values, computed once
+        for exercise in assignment.exercises:
+            exercise.expected  # noqa: B018
 
     # nbformat compiles a validator per notebook format version on first use (0.1 s each)
     for minor, relaxed in ((4, False), (4, True), (nbformat.v4.nbformat_minor, False)):
@@ -133,11 +141,9 @@ def missing_notebook_reason(spec):
 # Failure classification: the first pattern found in nbgrader's log/traceback gives the reason.
 _FAILURES = (
     ("database is locked", RETRY, "the SQLite gradebook was locked by another job"),
-    (
-        "DeadKernelError",
-        FAILED,
-        "the kernel died while running the notebook (the code ended Python, e.g. os._exit, or crashed it)",
-    ),
+    ("bubblewrap (bwrap) is not installed", FAILED, "bubblewrap is not installed: run `make sandbox-deps`"),
+    ("Kernel died before replying", FAILED, "the kernel could not start"),
+    ("DeadKernelError", FAILED, "the kernel died (the code ended Python, e.g. os._exit, or crashed it)"),
     ("UnresponsiveKernelError", FAILED, "the kernel stopped responding and could not be interrupted"),
     ("NotJSONError", FAILED, "the notebook file is not valid JSON"),
     ("JSONDecodeError", FAILED, "the notebook file is not valid JSON"),
@@ -161,20 +167,15 @@ def classify_failure(text):
 
 
 def graded_notes(autograded_notebook):
-    """Remarks about a graded notebook: test cells that timed out or whose kernel died."""
+    """What the grader noted about a graded notebook (course.grading.autograde): calls that timed
+    out, a kernel that died, results it could not read."""
     import nbformat
 
-    notes = []
     try:
         nb = nbformat.read(str(autograded_notebook), as_version=4)
     except Exception:  # the notebook was graded; a note is not worth failing for
-        return notes
-    for cell in nb.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error" and output.get("ename") == "CellTimeoutError":
-                notes.append(f"cell {grade_id or '?'} timed out (scored 0)")
-    return notes
+        return []
+    return list(nb.metadata.get("cnn_grading", {}).get("notes", []))
 
 
 @contextlib.contextmanager
@@ -210,10 +211,6 @@ def _nbgrader_api(spec):
     config.CourseDirectory.root = str(spec.course_dir)
     config.CourseDirectory.db_url = spec.db_url
     config.NbGraderAPI.log_level = "WARN"
-    if "sanitize_preprocessors" not in config.Autograde:
-        from . import nbgrader_fixes
-
-        nbgrader_fixes.apply(config)
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -228,19 +225,19 @@ def _call(function, *args, **kwargs):
     return problem
 
 
-def grade_one(spec):
-    """Autograde one student and generate their feedback; return a ``JobResult`` (never raises
-    for a broken submission)."""
+def run_job(spec):
+    """Autograde one student's assignment and generate their feedback; return a ``JobResult``
+    (never raises for a broken submission)."""
     result = JobResult(
         student=spec.student, status=GRADED, worker=f"{os.uname().nodename}:{os.getpid()}", started=time.time()
     )
-    _grade(spec, result)
+    _run(spec, result)
     result.finished = time.time()
     return result
 
 
-def _grade(spec, result):
-    """grade_one's work: fill in ``result``."""
+def _run(spec, result):
+    """run_job's work: fill in ``result``."""
     folder = submission_folder(spec.course_dir, spec.assignment, spec.student)
     with _PROCESS_LOCK:
         if not folder.is_dir():

@@ -1,43 +1,65 @@
-"""Build the student release from the instructor notebook, and check that nothing leaks into it.
+"""Building the student release from the instructor notebooks, and keeping secrets out of it.
 
-``nbgrader generate_assignment`` does the work (solutions replaced by stubs, hidden tests removed,
-outputs cleared, test cells recorded in the gradebook so autograde can restore them); this module
-runs it and then checks its result.
+``nbgrader generate_assignment`` does the work (solutions replaced by stubs, outputs cleared, test
+cells recorded in the gradebook so autograde can restore them). The course's configuration adds
+two steps to it, so they run however the release is generated (``make release``, formgrader's
+Generate button, ``nbgrader generate_assignment``):
+
+- before: ``cnn_checks.py`` (a copy of course/grading/checks.py) and ``cnn_checks.json`` (the
+  visible cases and expected values of the assignment's exercises) are written into
+  ``source/<assignment>/``, so the release ships checks that agree with the grader;
+- after: ``RefuseLeaks`` fails the generation if a solution or hidden-test line, a marker or an
+  output reached the student's notebook.
 """
 
+import json
 import shutil
 from pathlib import Path
 
 import nbformat
+from nbgrader.converters import GenerateAssignment
+from nbgrader.preprocessors import NbGraderPreprocessor
 
-from .layout import ASSIGNMENT, NOTEBOOK, ROOT
+from . import exercises
+from .grading import checks
+from .layout import ROOT
 from .nbgrader_cli import run_nbgrader
 
 REGIONS = (("BEGIN SOLUTION", "END SOLUTION"), ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+MARKERS = tuple(marker for region in REGIONS for marker in region)
+CHECKS_FILE, DATA_FILE = "cnn_checks.py", checks.DATA_FILE
 
 
-def copy_course(destination, root=ROOT):
-    """Copy what an nbgrader course needs (config and source/) to ``destination``; return it."""
-    destination = Path(destination)
-    destination.mkdir(parents=True, exist_ok=True)
-    shutil.copy(root / "nbgrader_config.py", destination / "nbgrader_config.py")
-    shutil.copytree(
-        root / "source",
-        destination / "source",
-        dirs_exist_ok=True,
-        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"),
-    )
-    return destination
+def visible_checks_files(assignment):
+    """``{file name: content}`` of the checks an assignment ships, or {} for an assignment that is
+    not one of the course's."""
+    try:
+        exercises.assignment(assignment)
+    except KeyError:
+        return {}
+    data = json.dumps(exercises.visible_checks(assignment), indent=None, sort_keys=True)
+    return {CHECKS_FILE: Path(checks.__file__).read_text(encoding="utf-8"), DATA_FILE: data + "\n"}
 
 
-def generate(course_dir=ROOT):
-    """Run ``nbgrader generate_assignment`` in ``course_dir``; return the release folder."""
-    run_nbgrader(course_dir, "generate_assignment", ASSIGNMENT, "--force")
-    return Path(course_dir) / "release" / ASSIGNMENT
+def write_visible_checks(course_dir, assignment):
+    """Write an assignment's checks into ``source/<assignment>/`` when they differ; return the
+    names of the files written."""
+    written = []
+    for name, content in visible_checks_files(assignment).items():
+        path = Path(course_dir) / "source" / assignment / name
+        if not path.exists() or path.read_text(encoding="utf-8") != content:
+            path.write_text(content, encoding="utf-8")
+            written.append(name)
+    return written
+
+
+def write_visible_checks_hook(assignment, student, notebooks):
+    """GenerateAssignment's pre_convert_hook (nbgrader runs it in the course directory)."""
+    write_visible_checks(Path.cwd(), assignment)
 
 
 def hidden_lines(instructor_notebook):
-    """Lines of the instructor notebook that must never reach students: distinctive lines (12+
+    """Lines of an instructor notebook that must never reach students: distinctive lines (12+
     characters, not comments) inside solution or hidden-test regions that appear nowhere else."""
     nb = nbformat.read(str(instructor_notebook), as_version=4)
     secret, public = set(), set()
@@ -55,13 +77,11 @@ def hidden_lines(instructor_notebook):
     return secret - public
 
 
-def release_problems(release_dir, instructor_notebook):
-    """Everything wrong with a release folder: leaked solution or hidden-test lines, outputs."""
+def notebook_problems(nb, secret):
+    """What must not be in a student notebook: markers, ``secret`` lines, outputs."""
     problems = []
-    nb = nbformat.read(str(Path(release_dir) / NOTEBOOK), as_version=4)
-    secret = hidden_lines(instructor_notebook)
     for index, cell in enumerate(nb.cells):
-        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        for marker in MARKERS:
             if marker in cell.source:
                 problems.append(f"cell {index}: the marker {marker!r} reached the release")
         if cell.cell_type != "code":
@@ -71,19 +91,64 @@ def release_problems(release_dir, instructor_notebook):
                 problems.append(f"cell {index}: solution or hidden-test line leaked: {line.strip()!r}")
         if cell.get("outputs") or cell.get("execution_count") is not None:
             problems.append(f"cell {index}: has outputs")
-    for path in Path(release_dir).rglob("*"):
-        if path.is_file() and path.suffix != ".ipynb":
-            text = path.read_bytes()
-            if b"BEGIN SOLUTION" in text or b"BEGIN HIDDEN TESTS" in text:
-                problems.append(f"{path.name}: holds solution or hidden-test markers")
     return problems
 
 
-def build(course_dir=ROOT):
-    """Regenerate the release in ``course_dir`` and check it; raise if anything leaked."""
+def release_problems(release_dir, source_dir):
+    """Everything wrong with a release folder: leaks in its notebooks or files, missing notebooks."""
+    problems = []
+    for source in sorted(Path(source_dir).glob("*.ipynb")):
+        released = Path(release_dir) / source.name
+        if not released.exists():
+            problems.append(f"{source.name}: missing from the release")
+            continue
+        nb = nbformat.read(str(released), as_version=4)
+        problems += [f"{source.name}: {p}" for p in notebook_problems(nb, hidden_lines(source))]
+    for path in Path(release_dir).rglob("*"):
+        if path.is_file() and path.suffix != ".ipynb" and any(m.encode() in path.read_bytes() for m in MARKERS):
+            problems.append(f"{path.name}: holds solution or hidden-test markers")
+    return problems
+
+
+class RefuseLeaks(NbGraderPreprocessor):
+    """The last step of generate_assignment: fail when the student's notebook would hold a
+    solution line, a hidden-test line, a marker or an output."""
+
+    def preprocess(self, nb, resources):
+        source = Path(resources["metadata"]["path"]) / f"{resources['nbgrader']['notebook']}.ipynb"
+        problems = notebook_problems(nb, hidden_lines(source))
+        if problems:
+            raise ValueError("the release would leak: " + "; ".join(problems[:5]))
+        return nb, resources
+
+
+def generate_steps():
+    """nbgrader's generate_assignment steps, then RefuseLeaks."""
+    return [*GenerateAssignment.class_traits()["preprocessors"].default(), RefuseLeaks]
+
+
+def copy_course(destination, root=ROOT):
+    """Copy what a course directory needs (nbgrader_config.py, the course package, source/) to
+    ``destination``; return it."""
+    destination = Path(destination)
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copy(root / "nbgrader_config.py", destination / "nbgrader_config.py")
+    ignore = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
+    for folder in ("course", "source"):
+        shutil.copytree(root / folder, destination / folder, dirs_exist_ok=True, ignore=ignore)
+    return destination
+
+
+def build(course_dir=ROOT, assignments=None):
+    """Regenerate the release of ``assignments`` (default: all) in ``course_dir`` and check it;
+    raise SystemExit if anything leaked. Returns the release folders."""
     course_dir = Path(course_dir)
-    release_dir = generate(course_dir)
-    problems = release_problems(release_dir, course_dir / "source" / ASSIGNMENT / NOTEBOOK)
-    if problems:
-        raise SystemExit("release check failed:\n  " + "\n  ".join(problems))
-    return release_dir
+    folders = []
+    for name in assignments or [a.name for a in exercises.assignments()]:
+        run_nbgrader(course_dir, "generate_assignment", name, "--force")
+        release_dir = course_dir / "release" / name
+        problems = release_problems(release_dir, course_dir / "source" / name)
+        if problems:
+            raise SystemExit(f"release check failed for {name}:\n  " + "\n  ".join(problems))
+        folders.append(release_dir)
+    return folders

@@ -1,58 +1,102 @@
-"""The class report: per-exercise mean and pass rate, the grade distribution (PNG histogram) and
-the submissions that could not be graded, with their reasons; as text and as CSV files.
+"""The class report, read from nbgrader's gradebook: every graded student, however they were graded
+(the grading tool, ``nbgrader autograde``, formgrader's Autograde button).
 
-Written to ``reports/<assignment>/``: ``summary.txt``, ``exercises.csv``, ``failures.csv``,
-``histogram.png``. Scores come from nbgrader's gradebook, the failures from the grading ledger.
+For each assignment, in ``reports/<assignment>/``: ``summary.txt`` (the text below), ``students.csv``
+(one number per student: the score nbgrader exports), ``exercises.csv`` (mean and share of full
+marks per exercise) and ``failures.csv`` (submissions the grading tool could not grade, with the
+reason, from its ledger). For the course, ``reports/histogram.png``: one panel per assignment, with
+integer counts, bins that end at the maximum and the mean.
 """
 
 import csv
+import math
+import statistics
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
-
-from .jobs import GRADED
-from .layout import EXERCISES, NOTEBOOK, PARTS, part_points
-from .ledger import latest, ledger_path
+from . import exercises, gradebook, ledger
+from .jobs import GRADED, graded_notes
 
 
-def graded_scores(db_url, assignment, students):
-    """``{student: {function: score}}`` for the ``students`` whose test cells all have a score."""
-    notebook_id = NOTEBOOK.rsplit(".", 1)[0]
-    scores = {}
-    with Gradebook(db_url) as gradebook:
-        for student in students:
-            try:
-                notebook = gradebook.find_submission_notebook(notebook_id, assignment, student)
-            except MissingEntry:
-                continue
-            by_cell = {grade.name: grade.score for grade in notebook.grades}
-            row = {e.function: by_cell.get(e.test_cell) for e in EXERCISES}
-            if all(value is not None for value in row.values()):
-                scores[student] = {k: float(v) for k, v in row.items()}
-    return scores
-
-
-def exercise_stats(scores):
-    """One row per exercise: points, mean score, pass rate (share of students with full points)."""
+def exercise_stats(assignment, graded):
+    """One row per exercise: points, mean score, share of students with full points."""
     rows = []
-    for exercise in EXERCISES:
-        values = [row[exercise.function] for row in scores.values()]
+    for exercise in assignment.exercises:
+        values = [s.exercises[exercise.function] for s in graded.values()]
         count = len(values)
         rows.append(
             {
                 "exercise": exercise.function,
-                "part": exercise.part,
                 "points": exercise.points,
                 "mean": sum(values) / count if count else 0.0,
-                "pass_rate": sum(v >= exercise.points for v in values) / count if count else 0.0,
+                "full_marks": sum(v >= exercise.points for v in values) / count if count else 0.0,
             }
         )
     return rows
 
 
-def failures(results):
-    """``[(student, reason)]`` of every job that did not end graded, sorted by student."""
-    return sorted((r.student, r.reason) for r in results.values() if r.status != GRADED)
+def failures(course_dir, assignment, graded):
+    """``[(student, reason)]`` of submissions whose latest grading-tool job failed and that have no
+    grade in the gradebook."""
+    results = ledger.latest(ledger.ledger_path(course_dir, assignment))
+    return sorted((s, r.reason) for s, r in results.items() if r.status != GRADED and s not in graded)
+
+
+def remarks(course_dir, assignment, graded):
+    """``[(student, remark)]``: what the grader noted in graded notebooks (timeouts, a dead kernel)."""
+    found = []
+    for student in sorted(graded):
+        folder = Path(course_dir) / "autograded" / student / assignment
+        notes = [n for nb in sorted(folder.glob("*.ipynb")) for n in graded_notes(nb)]
+        if notes:
+            found.append((student, "; ".join(notes)))
+    return found
+
+
+def summary_text(assignment, graded, stats, failed, noted):
+    kind = "bonus, optional" if assignment.bonus else "graded"
+    totals = sorted(s.total for s in graded.values())
+    lines = [
+        f"{assignment.name} ({kind}, {assignment.points:g} points): {len(graded)} graded, "
+        f"{len(failed)} could not be graded"
+    ]
+    if totals:
+        median = statistics.median(totals)
+        lines.append(
+            f"score: mean {sum(totals) / len(totals):.1f}, median {median:g}, "
+            f"lowest {totals[0]:g}, highest {totals[-1]:g} (out of {assignment.points:g})"
+        )
+    lines += ["", f"{'exercise':<26}{'points':>7}{'mean':>8}{'full marks':>12}"]
+    for row in stats:
+        lines.append(f"{row['exercise']:<26}{row['points']:>7g}{row['mean']:>8.1f}{row['full_marks']:>11.0%} ")
+    if noted:
+        lines += ["", "graded, worth a look:"] + [f"  {student}: {remark}" for student, remark in noted]
+    if failed:
+        lines += ["", "could not be graded:"] + [f"  {student}: {reason}" for student, reason in failed]
+    return "\n".join(lines)
+
+
+def write_assignment(course_dir, db_url, assignment):
+    """Write one assignment's report files; return ``(summary text, graded scores)``."""
+    folder = Path(course_dir) / "reports" / assignment.name
+    folder.mkdir(parents=True, exist_ok=True)
+    graded = gradebook.scores(db_url, assignment.name)
+    stats = exercise_stats(assignment, graded)
+    failed = failures(course_dir, assignment.name, graded)
+    with open(folder / "students.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "score", "max_score"])
+        writer.writerows([s, f"{g.total:g}", f"{g.max_score:g}"] for s, g in sorted(graded.items()))
+    with open(folder / "exercises.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, ["exercise", "points", "mean", "full_marks"])
+        writer.writeheader()
+        writer.writerows({**r, "mean": f"{r['mean']:.3f}", "full_marks": f"{r['full_marks']:.3f}"} for r in stats)
+    with open(folder / "failures.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "reason"])
+        writer.writerows(failed)
+    text = summary_text(assignment, graded, stats, failed, remarks(course_dir, assignment.name, graded))
+    (folder / "summary.txt").write_text(text + "\n")
+    return text, graded
 
 
 def preload():
@@ -64,69 +108,64 @@ def preload():
     import matplotlib.pyplot  # noqa: F401
 
 
-def write_histogram(scores, path, assignment):
-    """A PNG histogram of the graded part's totals (out of 100, in bins of 10)."""
-    import matplotlib
+def bins(points, count=10):
+    """Bin edges from 0 to ``points`` in ``count`` equal steps; the last bin includes the maximum."""
+    return [points * i / count for i in range(count + 1)]
 
-    matplotlib.use("Agg")
+
+def write_histogram(panels, path):
+    """A PNG with one histogram per ``(assignment, totals)`` panel: students per score bin (integer
+    counts written on the bars), bins ending at the maximum, and the mean as a dashed line."""
+    preload()
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
-    top = part_points("forward")
-    totals = [sum(row[e.function] for e in EXERCISES if e.part == "forward") for row in scores.values()]
-    figure, axes = plt.subplots(figsize=(6, 3.5), dpi=100)
-    axes.hist(totals, bins=range(0, top + 11, 10), color="#4878a8", edgecolor="white", align="mid")
-    axes.set_xlim(0, top + 10)
-    axes.set_xlabel(f"grade (forward part, out of {top})")
-    axes.set_ylabel("students")
-    axes.set_title(f"{assignment}: {len(totals)} graded submissions")
+    figure, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.6), dpi=100, squeeze=False)
+    for ax, (assignment, totals) in zip(axes[0], panels):
+        edges = bins(assignment.points)
+        counts, _, bars = ax.hist(
+            totals, bins=edges, color="#b58900" if assignment.bonus else "#4878a8", edgecolor="white"
+        )
+        for rect, count in zip(bars, counts):
+            if count:
+                ax.annotate(
+                    f"{int(count)}", (rect.get_x() + rect.get_width() / 2, count), ha="center", va="bottom", fontsize=9
+                )
+        if totals:
+            mean = sum(totals) / len(totals)
+            ax.axvline(mean, color="#333333", linestyle="--", linewidth=1.2)
+            ax.annotate(
+                f"mean {mean:.1f}",
+                (mean, ax.get_ylim()[1] * 0.92),
+                ha="right",
+                fontsize=9,
+                xytext=(-4, 0),
+                textcoords="offset points",
+            )
+        ax.set_xlim(0, assignment.points)
+        ax.set_xticks(edges)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylim(0, max(1, math.ceil(max(counts, default=0) * 1.15)))
+        kind = "bonus" if assignment.bonus else "grade"
+        ax.set_xlabel(f"{kind}, out of {assignment.points:g}")
+        ax.set_ylabel("students")
+        ax.set_title(f"{assignment.name}: {len(totals)} graded", fontsize=10)
     figure.tight_layout()
-    figure.savefig(path)
+    figure.savefig(path, metadata={"Software": None})
     plt.close(figure)
     return Path(path)
 
 
-def summary_text(stats, scores, failed, assignment, remarks=()):
-    """The report as plain text."""
-    lines = [f"{assignment}: {len(scores)} graded, {len(failed)} could not be graded", ""]
-    lines.append(f"{'exercise':<26}{'part':<10}{'points':>7}{'mean':>8}{'pass rate':>11}")
-    for row in stats:
-        lines.append(
-            f"{row['exercise']:<26}{row['part']:<10}{row['points']:>7}{row['mean']:>8.1f}{row['pass_rate']:>10.0%} "
-        )
-    for part in PARTS:
-        totals = [sum(r[e.function] for e in EXERCISES if e.part == part) for r in scores.values()]
-        if totals:
-            lines.append(f"{part} total: mean {sum(totals) / len(totals):.1f} / {part_points(part)}")
-    if remarks:
-        lines += ["", "graded, worth a look:"]
-        lines += [f"  {student}: {remark}" for student, remark in remarks]
-    if failed:
-        lines += ["", "could not be graded:"]
-        lines += [f"  {student}: {reason}" for student, reason in failed]
-    return "\n".join(lines)
-
-
-def write_report(course_dir, assignment, db_url, students=None):
-    """Write the report files for the students in the ledger (or ``students``); return the text."""
-    folder = Path(course_dir) / "reports" / assignment
-    folder.mkdir(parents=True, exist_ok=True)
-    results = latest(ledger_path(course_dir, assignment))
-    if students is not None:
-        results = {s: r for s, r in results.items() if s in set(students)}
-    graded = sorted(s for s, r in results.items() if r.status == GRADED)
-    scores = graded_scores(db_url, assignment, graded)
-    stats = exercise_stats(scores)
-    failed = failures(results)
-    with open(folder / "exercises.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, ["exercise", "part", "points", "mean", "pass_rate"])
-        writer.writeheader()
-        writer.writerows({**r, "mean": f"{r['mean']:.3f}", "pass_rate": f"{r['pass_rate']:.3f}"} for r in stats)
-    with open(folder / "failures.csv", "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student_id", "reason"])
-        writer.writerows(failed)
-    write_histogram(scores, folder / "histogram.png", assignment)
-    remarks = sorted((s, "; ".join(r.notes)) for s, r in results.items() if r.status == GRADED and r.notes)
-    text = summary_text(stats, scores, failed, assignment, remarks)
-    (folder / "summary.txt").write_text(text + "\n")
-    return text
+def write(course_dir, db_url, names=None):
+    """Write the report of the assignments ``names`` (default: every course assignment) and the
+    course histogram; return the text of the summaries."""
+    texts, panels = [], []
+    for assignment in exercises.assignments():
+        if names is None or assignment.name in names:
+            text, graded = write_assignment(course_dir, db_url, assignment)
+            texts.append(text)
+        else:
+            graded = gradebook.scores(db_url, assignment.name)
+        panels.append((assignment, [g.total for g in graded.values()]))
+    write_histogram(panels, Path(course_dir) / "reports" / "histogram.png")
+    return "\n\n".join(texts)

@@ -1,9 +1,12 @@
-"""Sandboxed autograding: what the grading tool calls to run every student kernel in bubblewrap.
+"""The grading sandbox: every student kernel that nbgrader starts with the course's configuration
+runs inside bubblewrap (``sandbox_kernel.py`` is the kernel's launcher; its docstring lists what
+the kernel can and cannot see).
 
-``check_available()`` fails with a one-line fix when bwrap is missing; ``nbgrader_options()``
-returns the extra ``nbgrader autograde`` arguments and environment that select the sandboxed
-kernel (a kernelspec written to a data folder put on JUPYTER_PATH, IPC transport). The launcher
-itself is ``sandbox_kernel.py``; its docstring lists what the kernel can and cannot see.
+``configure(c, course_dir)`` (called by ``nbgrader_config.py``) selects the sandboxed kernel for
+nbgrader's ``Execute`` (autograde, and validate run in the course directory), with ZeroMQ IPC
+sockets in a fresh private folder; the kernelspec is written to ``.sandbox/`` in the course
+directory, which is put on JUPYTER_PATH. ``require()`` stops grading with the one-line fix when
+bwrap is missing. LIMITS is the one place the sandbox's limits are set.
 """
 
 import json
@@ -16,26 +19,27 @@ from pathlib import Path
 
 KERNEL_NAME = "cnn-sandbox"
 LAUNCHER = Path(__file__).resolve().parent / "sandbox_kernel.py"
-LIMITS = {"memory_mb": 2048, "nproc": 64, "cpu_seconds": 600}
+LIMITS = {"memory_mb": 2048, "nproc": 64, "cpu_seconds": 600}  # per process, per sandbox, per kernel
+MISSING = (
+    "bubblewrap (bwrap) is not installed, and grading runs student code in it: run `make sandbox-deps` "
+    "(or `apt-get install bubblewrap`); to grade unsandboxed anyway, see README, Security"
+)
+NO_SANDBOX_WARNING = (
+    "grading WITHOUT the sandbox: student code runs as you, can read source/, gradebook.db and other "
+    "submissions, and can use the network (CNN_SANDBOX=off or configure(c, sandbox=False))"
+)
 
 
-class SandboxUnavailable(RuntimeError):
-    """bubblewrap is missing or cannot create namespaces here."""
-
-
-def check_available(bwrap="bwrap"):
-    """Return the path of bwrap; raise SandboxUnavailable with the fix when it is missing."""
+def require(bwrap="bwrap"):
+    """Return bwrap's path; stop (SystemExit, so nbgrader grades nothing more) when it is missing."""
     path = shutil.which(bwrap)
     if path is None:
-        raise SandboxUnavailable(
-            "bubblewrap (bwrap) is not installed; run `make sandbox-deps` "
-            "(or `apt-get install bubblewrap`), or pass --no-sandbox to grade unsandboxed"
-        )
+        raise SystemExit(f"error: {MISSING}")
     return path
 
 
 def kernelspec(limits=None):
-    """The kernelspec (kernel.json content) of the sandboxed kernel."""
+    """The content of the sandboxed kernel's kernel.json."""
     limits = {**LIMITS, **(limits or {})}
     options = [f"--{name.replace('_', '-')}={value}" for name, value in sorted(limits.items())]
     return {
@@ -47,39 +51,27 @@ def kernelspec(limits=None):
     }
 
 
-def write_kernelspec(data_dir, limits=None):
-    """Write the kernelspec under ``data_dir/kernels/``; return data_dir."""
-    folder = Path(data_dir) / "kernels" / KERNEL_NAME
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "kernel.json").write_text(json.dumps(kernelspec(limits), indent=1))
-    return Path(data_dir)
+def install_kernelspec(course_dir):
+    """Write the kernelspec under ``course_dir/.sandbox/kernels/`` when it is missing or different,
+    and put that folder first on JUPYTER_PATH for this process and the ones it starts. Written
+    atomically: parallel graders may race. Returns the data folder."""
+    data_dir = Path(course_dir) / ".sandbox"
+    folder = data_dir / "kernels" / KERNEL_NAME
+    content = json.dumps(kernelspec(), indent=1) + "\n"
+    path = folder / "kernel.json"
+    if not path.exists() or path.read_text() != content:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as handle:
+            handle.write(content)
+        os.replace(handle.name, path)
+    paths = [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p and p != str(data_dir)]
+    os.environ["JUPYTER_PATH"] = os.pathsep.join([str(data_dir), *paths])
+    return data_dir
 
 
-def nbgrader_options(course_dir, limits=None, ipc_dir=None):
-    """``(args, env)`` to add to ONE ``nbgrader autograde`` command so its kernels run sandboxed.
-
-    The kernelspec goes to ``course_dir/.sandbox/`` (the course folder is shared by the machines
-    of a Dask cluster, at the same path). Call this once per nbgrader process: the kernels of one
-    process (graded one after the other) get their IPC socket paths in ``ipc_dir`` (a fresh temp
-    folder by default), which concurrent processes must not share. Raises SandboxUnavailable
-    when bwrap is missing.
-    """
-    check_available()
-    data_dir = write_kernelspec(Path(course_dir) / ".sandbox", limits)
-    ipc_dir = Path(ipc_dir or _fresh_ipc_dir())
-    ipc_dir.mkdir(parents=True, exist_ok=True)
-    args = [
-        f"--Execute.kernel_name={KERNEL_NAME}",
-        "--KernelManager.transport=ipc",
-        f"--KernelManager.ip={ipc_dir / 'kernel'}",
-    ]
-    path = os.pathsep.join(filter(None, [str(data_dir), os.environ.get("JUPYTER_PATH", "")]))
-    return args, {"JUPYTER_PATH": path}
-
-
-def _fresh_ipc_dir(stale_seconds=3600):
-    """A new folder for one nbgrader process's socket paths, under one parent per user; empty
-    folders of earlier runs (over an hour old) are removed on the way."""
+def fresh_ipc_dir(stale_seconds=3600):
+    """A new folder for one process's kernel sockets, under one parent per user; empty folders of
+    earlier runs (over an hour old) are removed on the way."""
     parent = Path(tempfile.gettempdir()) / f"cnn-sandbox-ipc-{os.getuid()}"
     parent.mkdir(mode=0o700, exist_ok=True)
     for old in parent.iterdir():
@@ -88,16 +80,13 @@ def _fresh_ipc_dir(stale_seconds=3600):
                 old.rmdir()  # only when empty
         except OSError:
             pass
-    return tempfile.mkdtemp(dir=parent)
+    return Path(tempfile.mkdtemp(dir=parent))
 
 
-def job_options(course_dir, student):
-    """The grading tool's per-student hook (``Batch.job_options``, with ``course_dir`` bound)."""
-    args, env = nbgrader_options(course_dir)
-    return tuple(args), env
-
-
-NO_SANDBOX_WARNING = (
-    "WARNING: grading without the sandbox: student code runs as you, can read source/, "
-    "gradebook.db and other submissions, and can use the network"
-)
+def configure(c, course_dir):
+    """Select the sandboxed kernel in an nbgrader config ``c``, with IPC sockets in a fresh folder
+    of this process (the kernel talks to nbgrader over them: it has no network)."""
+    install_kernelspec(course_dir)
+    c.Execute.kernel_name = KERNEL_NAME
+    c.KernelManager.transport = "ipc"
+    c.KernelManager.ip = str(fresh_ipc_dir() / "kernel")

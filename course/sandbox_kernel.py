@@ -43,9 +43,10 @@ os.execv(sys.argv[5], sys.argv[5:])
 
 def _parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--memory-mb", type=int, default=2048, help="address space per process")
-    parser.add_argument("--nproc", type=int, default=64, help="processes and threads of the sandbox")
-    parser.add_argument("--cpu-seconds", type=int, default=600, help="CPU time of the kernel")
+    # The limits are set in one place, course/sandbox.py (LIMITS), which writes them into the kernelspec.
+    parser.add_argument("--memory-mb", type=int, required=True, help="address space per process")
+    parser.add_argument("--nproc", type=int, required=True, help="processes and threads of the sandbox")
+    parser.add_argument("--cpu-seconds", type=int, required=True, help="CPU time of the kernel")
     parser.add_argument("--bwrap", default="bwrap")
     parser.add_argument("connection_file")
     parser.add_argument("kernel_args", nargs=argparse.REMAINDER)
@@ -189,6 +190,9 @@ def main(argv=None):
     if shutil.which(args.bwrap) is None:
         raise SystemExit("sandbox_kernel: bubblewrap (bwrap) is not installed; run `make sandbox-deps`")
     workdir = os.getcwd()
+    if os.environ.get("CNN_SANDBOX_LOG"):  # tests check that every kernel started here
+        with open(os.environ["CNN_SANDBOX_LOG"], "a") as log:
+            log.write(workdir + "\n")
     uid = 200000 + os.getpid() % 100000 if os.getuid() == 0 else os.getuid()
     private = _private_channel(args.connection_file, uid)
     owner = os.stat(workdir)

@@ -13,8 +13,8 @@ def conv_backward(dZ, cache):
     dA_prev = np.zeros((m, n_H_prev, n_W_prev, n_C_prev))
     dW = np.zeros((f, f, n_C_prev, n_C))
     db = np.zeros((1, 1, 1, n_C))
-    A_prev_pad = zero_pad(A_prev, pad)
-    dA_prev_pad = zero_pad(dA_prev, pad)
+    A_prev_pad = np.pad(A_prev, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    dA_prev_pad = np.pad(dA_prev, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
     for i in range(m):
         a_prev_pad = A_prev_pad[i]
         da_prev_pad = dA_prev_pad[i]

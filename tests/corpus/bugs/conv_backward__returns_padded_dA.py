@@ -12,7 +12,7 @@ def conv_backward(dZ, cache):
     (m, n_H, n_W, n_C) = dZ.shape
     dW = np.zeros((f, f, n_C_prev, n_C))
     db = np.zeros((1, 1, 1, n_C))
-    A_prev_pad = zero_pad(A_prev, pad)
+    A_prev_pad = np.pad(A_prev, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
     dA_prev_pad = np.zeros(A_prev_pad.shape)
     for i in range(m):
         for h in range(n_H):

@@ -1,0 +1,201 @@
+"""How an exercise's grading is written down: its reference solution, its cases and its parts.
+
+An exercise module (``course/exercises/<assignment>/<function>.py``) defines one ``Exercise``:
+
+- ``reference``: a correct implementation, self-contained (it may use ``np`` and its arguments
+  only), because it is also lent to the kernel while later exercises that call it are graded;
+- ``parts``: what earns the points. A part has a title, its points, the cases it calls the
+  student's function on, and the checks applied to what each call returns (compared with what
+  ``reference`` returns for the same arguments). ``visible`` parts run in the notebook while the
+  student works (their cases and expected values ship in ``cnn_checks.json``); the others run
+  only when the notebook is graded. The exercise's points are the sum of its parts' points;
+- ``uses``: the earlier exercises its function calls; correct versions stand in for the student's
+  while this one is graded, so a mistake is not counted twice.
+
+Checks are plain dicts made by ``shape``, ``close``, ``equal``, ``number``, ``scalar``, ``same``,
+``length`` and ``at_least`` below; ``course.grading.checks.compare`` applies them, in the notebook and in the
+grader alike.
+"""
+
+import copy
+import functools
+import inspect
+import textwrap
+from dataclasses import dataclass, field
+
+from . import checks
+
+
+@dataclass(frozen=True, eq=False)
+class Case:
+    """One call of the student's function: ``function(*args, **kwargs)``.
+
+    ``tolerance`` overrides the checks' ``rtol``/``atol`` for this call (float32 inputs).
+    For the published example: ``names`` of the arguments and ``result_names`` of what comes
+    back, and ``show``, the lines the notebook prints: ``(label, expression, format)``.
+    """
+
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+    tolerance: dict = field(default_factory=dict)
+    names: tuple = ()
+    result_names: tuple = ()
+    show: tuple = ()
+
+
+@dataclass(frozen=True)
+class Part:
+    """A share of an exercise's points: every check must pass on every case."""
+
+    title: str
+    points: float
+    cases: tuple
+    checks: tuple
+    visible: bool = False
+    hint: str = ""
+
+
+def _check(kind, what, pick=(), hint="", **options):
+    return {"kind": kind, "what": what, "pick": list(pick), "hint": hint, **options}
+
+
+def shape(what, pick=(), hint=""):
+    """The array at ``pick`` has the expected shape."""
+    return _check("shape", what, pick, hint)
+
+
+def close(what, pick=(), hint="", rtol=1e-6, atol=1e-7, index_names=None):
+    """Shape and values within ``rtol`` and ``atol`` (times the largest expected magnitude)."""
+    return _check("close", what, pick, hint, rtol=rtol, atol=atol, index_names=index_names)
+
+
+def equal(what, pick=(), hint=""):
+    """Shape and exactly equal values (booleans, integers)."""
+    return _check("equal", what, pick, hint)
+
+
+def number(what, pick=(), hint="", rtol=1e-6, atol=1e-7):
+    """One number (in whatever shape holds it) close to the expected one."""
+    return _check("number", what, pick, hint, rtol=rtol, atol=atol)
+
+
+def scalar(what, pick=(), hint=""):
+    """A single Python or NumPy number, not an array (its value is another check's business)."""
+    return _check("scalar", what, pick, hint)
+
+
+def same(what, pick=(), hint=""):
+    """Equal plain data (a dict of hyperparameters, say)."""
+    return _check("same", what, pick, hint)
+
+
+def length(what, pick=(), hint=""):
+    """A tuple or list with as many items as expected."""
+    return _check("length", what, pick, hint)
+
+
+def at_least(what, pick=(), hint=""):
+    """A number at least as large as the expected one (a threshold)."""
+    return _check("at_least", what, pick, hint)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """The grading of one exercise. ``number`` is its number in the lesson, ``returns`` names what
+    its function returns in messages (e.g. ``"(Z, cache)"``), ``timeout`` (seconds) replaces
+    ``Execute.timeout`` for its calls when it needs longer."""
+
+    function: str
+    number: int
+    reference: object
+    parts: tuple
+    returns: str = "a value"
+    uses: tuple = ()
+    timeout: int | None = None
+
+    @property
+    def points(self):
+        return sum(part.points for part in self.parts)
+
+    @property
+    def test_cell(self):
+        """The grade_id of the exercise's test cell in the notebook."""
+        return f"test_{self.function}"
+
+    @property
+    def params(self):
+        return tuple(inspect.signature(self.reference).parameters)
+
+    @functools.cached_property
+    def case_ids(self):
+        """``{id(case): "c0", ...}``: every distinct case of the exercise, in order."""
+        ids = {}
+        for part in self.parts:
+            for case in part.cases:
+                ids.setdefault(id(case), f"c{len(ids)}")
+        return ids
+
+    @functools.cached_property
+    def cases(self):
+        """``{case id: Case}``."""
+        by_id = {id(case): case for part in self.parts for case in part.cases}
+        return {cid: by_id[key] for key, cid in self.case_ids.items()}
+
+    @functools.cached_property
+    def expected(self):
+        """``{case id: what the reference returns}`` (computed once, on copies of the arguments)."""
+        return {
+            cid: self.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+            for cid, case in self.cases.items()
+        }
+
+    def reference_source(self):
+        """The reference's source, to lend to the kernel (it must be self-contained)."""
+        return textwrap.dedent(inspect.getsource(self.reference))
+
+    def spec(self, labels, optional=False, visible_only=False):
+        """The exercise as ``course.grading.checks`` reads it (a dict; cases hold raw values).
+        ``labels`` maps every exercise's function to how messages name it ("exercise 3")."""
+        parts = [p for p in self.parts if p.visible or not visible_only]
+        used = {self.case_ids[id(case)] for part in parts for case in part.cases}
+        return {
+            "function": self.function,
+            "number": self.number,
+            "points": self.points,
+            "params": list(self.params),
+            "returns": self.returns,
+            "optional": optional,
+            "uses": list(self.uses),
+            "labels": labels,
+            "parts": [
+                {
+                    "title": part.title,
+                    "points": part.points,
+                    "hidden": not part.visible,
+                    "cases": [self.case_ids[id(case)] for case in part.cases],
+                    "checks": list(part.checks),
+                    "hint": part.hint,
+                }
+                for part in parts
+            ],
+            "cases": {
+                cid: {
+                    "args": case.args,
+                    "kwargs": case.kwargs,
+                    "tolerance": case.tolerance,
+                    "names": list(case.names),
+                    "result_names": list(case.result_names),
+                    "show": [list(line) for line in case.show],
+                }
+                for cid, case in self.cases.items()
+                if cid in used
+            },
+        }
+
+    def visible_json(self, labels, optional=False):
+        """The visible part of the spec, with arguments and expected values encoded for JSON."""
+        spec = self.spec(labels, optional, visible_only=True)
+        for case in spec["cases"].values():
+            case["args"], case["kwargs"] = checks.encode(case["args"]), checks.encode(case["kwargs"])
+        spec["expected"] = {cid: checks.encode(self.expected[cid]) for cid in spec["cases"]}
+        return spec

@@ -1,0 +1,65 @@
+"""Everything the course's ``nbgrader_config.py`` switches on, so that every way of running nbgrader
+in the course directory (``nbgrader autograde`` by hand, formgrader's buttons, ``python -m course
+grade``) grades the same way:
+
+- autograde runs ``ExecuteAndScore`` in place of nbgrader's ``Execute``: test cells of course
+  exercises are scored outside the student's kernel;
+- every kernel nbgrader starts here runs in the bubblewrap sandbox (course.sandbox), unless
+  ``sandbox=False`` or the environment variable ``CNN_SANDBOX=off`` opts out, which every graded
+  notebook then reports;
+- nbgrader's sanitizing steps with the course's fixes (course.nbgrader_fixes);
+- generate_assignment writes each assignment's ``cnn_checks.json`` from the exercise modules first,
+  and refuses a release that holds a solution or hidden-test line (course.release);
+- feedback pages that name each exercise, show the grade or the bonus, and render formulas
+  without network (course.feedback_page);
+- a local exchange folder (``exchange/`` in the course directory), which needs no root.
+"""
+
+import os
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    ClearOutput,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
+
+from course import nbgrader_fixes, sandbox
+
+from .autograde import ExecuteAndScore
+
+
+def configure(c, root, sandboxed=None):
+    """Fill the nbgrader config ``c`` of the course directory ``root``. ``sandboxed`` defaults to
+    on unless the environment says ``CNN_SANDBOX=off``."""
+    from course import release
+
+    if sandboxed is None:
+        sandboxed = os.environ.get("CNN_SANDBOX", "on").lower() != "off"
+    c.CourseDirectory.root = str(root)
+    c.Exchange.root = os.path.join(str(root), "exchange")
+    c.Autograde.sanitize_preprocessors = [
+        ClearOutput,
+        nbgrader_fixes.DeduplicateIdsDroppingMetadata,
+        OverwriteKernelspec,
+        OverwriteCells,
+        nbgrader_fixes.CheckCellMetadataOnce,
+    ]
+    c.Autograde.autograde_preprocessors = [
+        ExecuteAndScore,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        nbgrader_fixes.CheckCellMetadataOnce,
+    ]
+    if sandboxed:
+        sandbox.configure(c, root)
+    c.GenerateAssignment.pre_convert_hook = release.write_visible_checks_hook
+    c.GenerateAssignment.preprocessors = release.generate_steps()
+    return c
