@@ -33,5 +33,5 @@ c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 120
 
 # --- Feedback -------------------------------------------------------------------------------
-# Students receive one self-contained HTML file: figures are embedded.
+# Students receive one self-contained HTML file: figures are embedded, formulas are MathML.
 c.HTMLExporter.embed_images = True

@@ -94,6 +94,34 @@ def notebook_problems(nb, secret):
     return problems
 
 
+def reference_lines():
+    """Distinctive lines (20+ characters, not comments) of every exercise's reference solution."""
+    lines = set()
+    for assignment in exercises.assignments():
+        for exercise in assignment.exercises:
+            for line in exercise.reference_source().splitlines()[1:]:
+                if len(line.strip()) >= 20 and not line.strip().startswith("#"):
+                    lines.add(line.strip())
+    return lines
+
+
+def file_problems(folder):
+    """What must not be in the files an assignment ships besides its notebooks: solution or
+    hidden-test markers, and lines of the grader's reference solutions."""
+    problems, secret = [], reference_lines()
+    for path in sorted(Path(folder).rglob("*")):
+        if not path.is_file() or path.suffix == ".ipynb" or "__pycache__" in path.parts:
+            continue
+        data = path.read_bytes()
+        if any(marker.encode() in data for marker in MARKERS):
+            problems.append(f"{path.name}: holds solution or hidden-test markers")
+        text = data.decode("utf-8", errors="ignore")
+        leaked = sorted({line.strip() for line in text.splitlines()} & secret)
+        if leaked:
+            problems.append(f"{path.name}: holds a line of a reference solution: {leaked[0]!r}")
+    return problems
+
+
 def release_problems(release_dir, source_dir):
     """Everything wrong with a release folder: leaks in its notebooks or files, missing notebooks."""
     problems = []
@@ -104,19 +132,18 @@ def release_problems(release_dir, source_dir):
             continue
         nb = nbformat.read(str(released), as_version=4)
         problems += [f"{source.name}: {p}" for p in notebook_problems(nb, hidden_lines(source))]
-    for path in Path(release_dir).rglob("*"):
-        if path.is_file() and path.suffix != ".ipynb" and any(m.encode() in path.read_bytes() for m in MARKERS):
-            problems.append(f"{path.name}: holds solution or hidden-test markers")
-    return problems
+    return problems + file_problems(release_dir)
 
 
 class RefuseLeaks(NbGraderPreprocessor):
     """The last step of generate_assignment: fail when the student's notebook would hold a
-    solution line, a hidden-test line, a marker or an output."""
+    solution line, a hidden-test line, a marker or an output, or when a file the release copies
+    from the source folder holds a marker or a line of a reference solution."""
 
     def preprocess(self, nb, resources):
-        source = Path(resources["metadata"]["path"]) / f"{resources['nbgrader']['notebook']}.ipynb"
-        problems = notebook_problems(nb, hidden_lines(source))
+        folder = Path(resources["metadata"]["path"])
+        source = folder / f"{resources['nbgrader']['notebook']}.ipynb"
+        problems = notebook_problems(nb, hidden_lines(source)) + file_problems(folder)
         if problems:
             raise ValueError("the release would leak: " + "; ".join(problems[:5]))
         return nb, resources

@@ -7,8 +7,7 @@ import warnings
 
 import pytest
 
-from course import demo, release
-from course.gradebook import default_db_url, exercise_scores
+from course import release
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -27,6 +26,7 @@ def isolated_home(tmp_path_factory):
         path.mkdir(parents=True, exist_ok=True)
         os.environ[name] = str(path)
     os.environ.pop("JUPYTER_PATH", None)
+    os.environ.pop("CNN_SANDBOX", None)
     os.environ["PYTHONWARNINGS"] = "ignore::DeprecationWarning"
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     yield home
@@ -36,19 +36,12 @@ def isolated_home(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def fresh_course(tmp_path_factory):
-    """A copy of the course (config + source/) in a temp folder, with the release generated."""
+    """A copy of the course (config, course package, source/) in a temp folder, with every
+    assignment's release generated and recorded in its gradebook. Copy it before grading in it
+    (helpers.course_copy)."""
     course_dir = release.copy_course(tmp_path_factory.mktemp("course"))
     release.build(course_dir)
     return course_dir
-
-
-@pytest.fixture(scope="session")
-def graded_demo(tmp_path_factory):
-    """The demo class graded end to end in a temp course folder: (course_dir, scores)."""
-    course_dir = release.copy_course(tmp_path_factory.mktemp("demo"))
-    scores = demo.run(course_dir)
-    assert scores == exercise_scores(default_db_url(course_dir)) | {}
-    return course_dir, scores
 
 
 def pytest_configure(config):

@@ -1,6 +1,6 @@
 """Checks the autograder test corpus itself (fast, no nbgrader involved).
 
-``tests/corpus/reference.py`` is the oracle used to check the corpus itself.  For every
+The references of course/exercises are the oracle used to check the corpus itself.  For every
 variant in ``tests/corpus/{bugs,correct}`` we build a namespace holding the reference
 solutions, exec the variant's source on top of it (as if it were the student's cell for
 that one exercise) and run it on a table of ~20 seeded cases per exercise, covering the

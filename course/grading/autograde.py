@@ -18,7 +18,8 @@ import time
 
 import nbformat
 import zmq
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async
 from nbgrader.preprocessors import Execute
 
 from course import exercises, sandbox
@@ -36,7 +37,7 @@ class ExecuteAndScore(Execute):
     def preprocess(self, nb, resources, km=None):
         self._exercises = _course_exercises(resources["nbgrader"]["assignment"])
         self._results, self._problems, self._seconds = {}, {}, {}
-        self._stopped = ""
+        self._stopped, self._unreadable = "", []
         if self.kernel_name == sandbox.KERNEL_NAME:
             sandbox.require()
         else:
@@ -44,6 +45,8 @@ class ExecuteAndScore(Execute):
         nb, resources = super().preprocess(nb, resources, km)
         self._write_scorecards(nb)
         notes = [self._stopped] if self._stopped else []
+        if self._unreadable:
+            notes.append(f"{len(self._unreadable)} messages from the kernel could not be read and were skipped")
         notes += [f"{function}: {problem}" for function, found in self._problems.items() for problem in found]
         if notes:
             nb.metadata["cnn_grading"] = {"notes": notes}
@@ -53,6 +56,20 @@ class ExecuteAndScore(Execute):
         km = super().create_kernel_manager()
         km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         return km
+
+    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+        """nbclient's reader of a cell's output messages, made to skip a message it cannot read
+        (malformed, nested too deeply) instead of failing the notebook: the kernel is untrusted."""
+        while True:
+            try:
+                msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=None))
+                if msg["parent_header"].get("msg_id") != parent_msg_id:
+                    continue
+                self.process_message(msg, cell, cell_index)
+            except CellExecutionComplete:
+                return
+            except Exception as error:  # one unreadable message: skip it, keep reading
+                self._unreadable.append(type(error).__name__)
 
     # -- running cells ------------------------------------------------------------------------------
 
@@ -102,7 +119,7 @@ class ExecuteAndScore(Execute):
             self.timeout = saved_timeout
             self._seconds[exercise.function] = time.perf_counter() - started
             self.nb.cells[index] = cell  # nbclient stored the probe cell in its place
-            outcomes, problems = probe.read_outcomes(probe_cell.outputs, set(exercise.cases))
+            outcomes, problems = probe.read_outcomes(probe_cell.outputs, exercise.function, set(exercise.cases))
             self._results[exercise.function] = outcomes
             self._problems.setdefault(exercise.function, []).extend(problems)
             if any(o.get("raised", {}).get("type") == "TimeoutError" for o in outcomes.values()):

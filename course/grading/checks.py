@@ -819,13 +819,14 @@ def run_probe(request, namespace, publish=None):
             case_data = {"args": decode(case["args"]), "kwargs": decode(case["kwargs"])}
             try:
                 outcome = call_student(request["function"], case_data, namespace)
-                message = {"case": case["id"], "notes": outcome.get("notes", [])}
+                message = {"function": request["function"], "case": case["id"], "notes": outcome.get("notes", [])}
                 if "returned" in outcome:
                     message["returned"] = encode(outcome["returned"])
                 else:
                     message["raised"] = outcome["raised"]
             except KeyboardInterrupt:  # the grader interrupted a call that ran out of time
-                publish({"case": case["id"], "raised": {"type": "TimeoutError", "message": "interrupted"}})
+                interrupted = {"type": "TimeoutError", "message": "interrupted"}
+                publish({"function": request["function"], "case": case["id"], "raised": interrupted})
                 return
             publish(message)
     finally:

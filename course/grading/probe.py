@@ -46,10 +46,11 @@ def source(probe_request):
     )
 
 
-def read_outcomes(outputs, case_ids):
+def read_outcomes(outputs, function, case_ids):
     """``(outcomes, problems)``: ``{case id: outcome}`` read from the display messages of a probe's
-    outputs, and one-line descriptions of what could not be read. A case with no readable result
-    has no outcome (the judge reports it as missing); a case answered twice gets a failed outcome."""
+    outputs for ``function``, and one-line descriptions of what could not be read. A case with no
+    readable result has no outcome (the judge reports it as missing); a case answered twice gets a
+    failed outcome."""
     answers, problems, total = {}, [], 0
     for output in outputs:
         text = output.get("data", {}).get(checks.RESULT_MIME) if output.get("output_type") == "display_data" else None
@@ -65,6 +66,9 @@ def read_outcomes(outputs, case_ids):
             outcome = _outcome(message)
         except (ValueError, KeyError, TypeError, RecursionError, checks.Malformed) as error:
             problems.append(f"an unreadable result message was ignored ({type(error).__name__})")
+            continue
+        if message.get("function") != function:
+            problems.append("a result message for another exercise was ignored")
             continue
         if case not in case_ids:
             problems.append("a result message for an unknown call was ignored")

@@ -16,11 +16,14 @@ grade``) grades the same way:
 """
 
 import os
+from pathlib import Path
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor
+import nbgrader
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     ClearOutput,
+    GetGrades,
     IgnorePattern,
     LimitOutput,
     OverwriteCells,
@@ -28,7 +31,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from course import nbgrader_fixes, sandbox
+from course import exercises, feedback_page, nbgrader_fixes, sandbox
 
 from .autograde import ExecuteAndScore
 
@@ -62,4 +65,30 @@ def configure(c, root, sandboxed=None):
         sandbox.configure(c, root)
     c.GenerateAssignment.pre_convert_hook = release.write_visible_checks_hook
     c.GenerateAssignment.preprocessors = release.generate_steps()
+    configure_feedback(c)
     return c
+
+
+def configure_feedback(c):
+    """Feedback pages (course.feedback_page): formulas as MathML (no network), figures that fit the
+    column, a heading with the grade or the bonus, each test cell named after its exercise."""
+    c.GenerateFeedback.preprocessors = [
+        GetGrades,
+        feedback_page.FeedbackHeading,
+        feedback_page.RenderMath,
+        CSSHTMLHeaderPreprocessor,
+    ]
+    c.GenerateFeedback.exporter_class = feedback_page.FeedbackExporter
+    c.HTMLExporter.template_name = "cnn_feedback"
+    c.HTMLExporter.extra_template_basedirs = [
+        str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"),
+        str(Path(feedback_page.__file__).parent / "templates"),
+    ]
+    c.FeedbackHeading.titles = {
+        a.name: (
+            {"title": "Bonus", "note": "Optional, reported on its own: it never lowers your grade."}
+            if a.bonus
+            else {"title": "Grade", "note": f"Your grade for {a.name}, out of {a.points:g}."}
+        )
+        for a in exercises.assignments()
+    }

@@ -18,19 +18,11 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from course import exercises
+
 CORPUS_DIR = Path(__file__).resolve().parent
-REFERENCE_PATH = CORPUS_DIR / "reference.py"
 KINDS = ("bugs", "correct", "noisy")  # noisy: correct, but prints or warns
-EXERCISES = (
-    "zero_pad",
-    "conv_single_step",
-    "conv_forward",
-    "pool_forward",
-    "conv_backward",
-    "create_mask_from_window",
-    "distribute_value",
-    "pool_backward",
-)
+EXERCISES = tuple(e.function for a in exercises.assignments() for e in a.exercises)
 
 
 @dataclass(frozen=True)
@@ -43,6 +35,11 @@ class Variant:
 
     def __str__(self) -> str:  # nicer pytest ids / messages
         return self.name
+
+    @property
+    def assignment(self) -> str:
+        """The assignment whose notebook holds this function."""
+        return exercises.find(self.function)[0].name
 
 
 def _parse(path: Path) -> Variant:
@@ -72,19 +69,19 @@ def load_variants(kind: str) -> list[Variant]:
     return [_parse(p) for p in sorted((CORPUS_DIR / kind).glob("*.py"))]
 
 
-def reference_source() -> str:
-    """Source of the reference solutions (the oracle)."""
-    return REFERENCE_PATH.read_text(encoding="utf-8")
-
-
 def make_namespace(variant: Variant | None = None) -> dict:
-    """A fresh globals dict holding all reference functions, with ``variant`` exec'd on top.
+    """A fresh globals dict holding every exercise's reference (course/exercises), with ``variant``
+    exec'd on top.
 
     This mimics the notebook: one namespace where the student's cell for ``variant.function``
-    replaces the reference one while the other exercises keep their reference solutions.
+    replaces the reference one while the other exercises keep correct versions.
     """
-    ns: dict = {"__name__": "corpus_namespace"}
-    exec(compile(reference_source(), str(REFERENCE_PATH), "exec"), ns)
+    import numpy as np
+
+    ns: dict = {"__name__": "corpus_namespace", "np": np}
+    for assignment in exercises.assignments():
+        for exercise in assignment.exercises:
+            exec(compile(exercise.reference_source(), exercise.function, "exec"), ns)
     if variant is not None:
         exec(compile(variant.source, str(variant.path), "exec"), ns)
     return ns
