@@ -110,12 +110,12 @@ def scores(db_url, assignment):
                 for grade in notebook.grades:
                     if grade.auto_score is not None or grade.manual_score is not None:
                         by_cell[grade.name] = float(grade.score)
-            if not set(functions) <= set(by_cell):
+            if not by_cell:
                 continue  # not autograded (yet)
             penalty = submission.late_submission_penalty or 0.0
             found[submission.student.id] = Scores(
                 student=submission.student.id,
-                exercises={functions[cell]: by_cell[cell] for cell in functions},
+                exercises={functions[cell]: by_cell.get(cell, 0.0) for cell in functions},  # a deleted cell: 0
                 total=float(submission.score) - penalty,
                 max_score=float(submission.max_score),
             )

@@ -21,6 +21,7 @@ for _path in ["{course}/source/cnn_step_by_step/cnn_step_by_step.ipynb", "{cours
               "{course}/submitted/{victim}/cnn_step_by_step/cnn_step_by_step.ipynb",
               "{course}/autograded/{victim}/cnn_step_by_step/cnn_step_by_step.ipynb",
               "../../../source/cnn_step_by_step/cnn_step_by_step.ipynb", "../../../gradebook.db",
+              "{course}/course/exercises/cnn_step_by_step/conv_forward.py", "../../../course/exercises/__init__.py",
               "cnn_step_by_step.ipynb", os.path.expanduser("~root/.bash_history"), "/etc/shadow"]:
     try:
         with open(_path, "rb") as _f:
@@ -104,68 +105,3 @@ for _pid in _children:
 
 HARD_EXIT = "import os\nos._exit(0)\n"
 SYS_EXIT = "import sys\nsys.exit(0)\n"
-
-# -- against the grading logic (the answers are wrong: these should earn nothing) -------------
-
-NUMPY_STUBS = """
-import numpy as np, numpy.testing
-np.allclose = lambda *a, **k: True
-np.array_equal = lambda *a, **k: True
-np.isclose = lambda a, b, **k: np.ones(np.broadcast(np.asarray(a), np.asarray(b)).shape, dtype=bool)
-np.testing.assert_allclose = np.testing.assert_array_equal = np.testing.assert_almost_equal = lambda *a, **k: None
-"""
-
-BUILTINS_STUBS = """
-import builtins
-_max = builtins.max
-# huge tolerances in expect_close (its scale is max(1.0, ...)); everything else unchanged
-builtins.max = lambda *a, **k: 1e300 if len(a) == 2 and a[0] == 1.0 else _max(*a, **k)
-"""
-
-PATCH_CHECKS = """
-import cnn_checks
-cnn_checks.Scorecard.score = property(lambda self: self.points)
-cnn_checks.expect_close = cnn_checks.expect_equal = cnn_checks.expect_shape = lambda got, *a, **k: got
-"""
-
-FAKE_CHECKS_MODULE = """
-import sys, types, cnn_checks
-class Scorecard(cnn_checks.Scorecard):
-    def __repr__(self):
-        return str(self.points)
-_fake = types.ModuleType("cnn_checks")
-_fake.__dict__.update(cnn_checks.__dict__)
-_fake.Scorecard = Scorecard
-_fake.expect_close = _fake.expect_equal = _fake.expect_shape = lambda got, *a, **k: got
-sys.modules["cnn_checks"] = _fake
-"""
-
-DISPLAY = """
-import sys
-_ip = get_ipython()
-_plain = _ip.display_formatter.formatters["text/plain"]
-_full = lambda card, p, cycle: p.text(str(card.points))
-_plain.for_type_by_name("cnn_checks", "Scorecard", _full)
-_plain.for_type(object, _full)
-_forge = _ip.displayhook.__class__.write_format_data
-def _forged(self, format_dict, md_dict=None):
-    if type(self.shell.user_ns.get("card")).__name__ == "Scorecard":
-        format_dict = dict(format_dict, **{{"text/plain": str(self.shell.user_ns["card"].points)}})
-    return _forge(self, format_dict, md_dict)
-_ip.displayhook.write_format_data = _forged.__get__(_ip.displayhook)
-"""
-
-REDEFINE_SCORECARD = """
-class Scorecard:
-    def __init__(self, exercise, points):
-        self.points = points
-    def part(self, *args):
-        import contextlib
-        return contextlib.suppress(Exception)
-    def lend(self, *args, **kwargs):
-        pass
-    def give_back(self):
-        pass
-    def __repr__(self):
-        return str(self.points)
-"""

@@ -4,16 +4,14 @@ SQLite gradebook with more workers than cores."""
 import os
 
 import pytest
-from test_grade_class import course_copy
+from helpers import FORWARD, FULL, course_copy, exercise_scores, solutions, submit
 
-from course import grade
+from course import batch as batches
+from course import cli
 from course.cluster import LocalPool, WorkerDied
-from course.layout import ASSIGNMENT, EXERCISES, NOTEBOOK
 from course.ledger import latest, ledger_path
-from course.report import graded_scores
-from course.submissions import solution_code, write_submission
 
-FULL = {e.function: float(e.points) for e in EXERCISES}
+FULL = FULL[FORWARD]
 
 
 def _job(item):
@@ -46,7 +44,7 @@ def test_pool_runs_every_job_and_survives_workers_that_die(tmp_path):
 
 def _write(course_dir, students, code):
     for student in students:
-        write_submission(course_dir / "submitted" / student / ASSIGNMENT, code, course_dir / "release" / ASSIGNMENT)
+        submit(course_dir, student, FORWARD, code)
 
 
 @pytest.mark.slow
@@ -55,28 +53,23 @@ def test_sqlite_gradebook_under_more_workers_than_cores_and_a_killed_worker(fres
     """Four workers on a small machine write to one SQLite gradebook: no lock error, no grade lost;
     a submission whose code kills its grader process (possible without the sandbox) is listed."""
     course_dir = course_copy(fresh_course, tmp_path / "course")
-    solutions = solution_code(course_dir / "source" / ASSIGNMENT / NOTEBOOK)
+    correct = solutions(course_dir, FORWARD)
     students = [f"student_{i:02d}" for i in range(10)]
-    _write(course_dir, students, solutions)
-    killer = {
-        **solutions,
-        "zero_pad": solutions["zero_pad"] + "\nimport os, signal\nos.kill(os.getppid(), signal.SIGKILL)",
-    }
+    _write(course_dir, students, correct)
+    killer = {**correct, "zero_pad": correct["zero_pad"] + "\nimport os, signal\nos.kill(os.getppid(), signal.SIGKILL)"}
     _write(course_dir, ["kills_grader"], killer)
 
-    batch = grade.make_batch(
-        grade.parser().parse_args(
-            [ASSIGNMENT, "--course-dir", str(course_dir), "-q", "--workers", "4", "--no-feedback", "--no-sandbox"]
-        )
-    )
-    outcome = grade.grade(batch)
+    options = [FORWARD, "--course-dir", str(course_dir), "-q", "--workers", "4", "--no-feedback", "--no-sandbox"]
+    (batch,) = cli.make_batches(cli.grade_parser().parse_args(options))
+    outcome = batches.run(batch)
 
     assert outcome.failed == [("kills_grader", "the grader process died on this submission (WorkerDied)")]
-    assert graded_scores(batch.db_url, ASSIGNMENT, students) == {s: FULL for s in students}
-    ledger = latest(ledger_path(course_dir, ASSIGNMENT))
+    scores = exercise_scores(course_dir, FORWARD)
+    assert {s: scores[s] for s in students} == {s: FULL for s in students}
+    ledger = latest(ledger_path(course_dir, FORWARD))
     assert all(ledger[s].status == "graded" and ledger[s].worker.split(":")[1] != str(os.getpid()) for s in students)
-    assert all((course_dir / "autograded" / s / ASSIGNMENT / NOTEBOOK).exists() for s in students)
-    log = (course_dir / "reports" / ASSIGNMENT / "jobs.jsonl").read_text()
+    assert all((course_dir / "autograded" / s / FORWARD / f"{FORWARD}.ipynb").exists() for s in students)
+    log = (course_dir / "reports" / FORWARD / "jobs.jsonl").read_text()
     assert "database is locked" not in log
 
 
@@ -88,7 +81,7 @@ def test_metadata_check_once_agrees_with_nbgraders(fresh_course):
 
     from course.nbgrader_fixes import CheckCellMetadataOnce
 
-    nb = nbformat.read(str(fresh_course / "release" / ASSIGNMENT / NOTEBOOK), as_version=4)
+    nb = nbformat.read(str(fresh_course / "release" / FORWARD / f"{FORWARD}.ipynb"), as_version=4)
     graded = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade"))
     corruptions = [
         lambda m: m.update(points="ten"),
