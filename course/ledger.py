@@ -19,11 +19,15 @@ def ledger_path(course_dir, assignment):
 
 
 def append(path, result):
-    """Append one job's result to the ledger and make it durable."""
+    """Append one job's result to the ledger and make it durable. A last line cut short by a kill
+    is ended first, so that it cannot swallow this one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        handle.write(json.dumps(asdict(result), sort_keys=True) + "\n")
+    with open(path, "a+b") as handle:
+        handle.seek(0, os.SEEK_END)
+        cut_short = handle.tell() > 0 and (handle.seek(-1, os.SEEK_END) or handle.read(1)) != b"\n"
+        line = json.dumps(asdict(result), sort_keys=True) + "\n"
+        handle.write((("\n" if cut_short else "") + line).encode())
         handle.flush()
         os.fsync(handle.fileno())
 

@@ -14,9 +14,12 @@ function returned before that, and the ones after score zero, each card saying w
 grader cannot read are reported in the card, never crash the run.
 """
 
+import contextlib
+import copy
 import time
 
 import nbformat
+import numpy as np
 import zmq
 from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async
@@ -25,6 +28,7 @@ from nbgrader.preprocessors import Execute
 from course import exercises, sandbox
 
 from . import checks, probe
+from .exercise import Case
 
 MAX_MESSAGE_BYTES = 256 * 2**20  # a kernel message above this is dropped by ZeroMQ, unread
 
@@ -106,24 +110,71 @@ class ExecuteAndScore(Execute):
         return self._exercises.get(grade_id)
 
     def _probe(self, exercise, cell, index):
-        """Run the exercise's probe in place of its test cell; keep what came back."""
+        """Run the exercise's calls in place of its test cell (then its speed checks); keep what came
+        back. nbclient stores each probe cell at ``index``: the test cell is put back."""
         lend = {name: exercises.find(name)[1].reference_source() for name in exercise.uses}
-        probe_cell = nbformat.v4.new_code_cell(probe.source(probe.request(exercise, lend)))
-        saved_timeout = self.timeout
-        if exercise.timeout:
-            self.timeout = exercise.timeout
-        started = time.perf_counter()
+        try:
+            self._call(exercise, exercise.cases, lend, index, keep=True)
+            for number, part in enumerate(exercise.parts):
+                if part.speed:
+                    outcome = self._time(exercise, part.speed, lend, index)
+                    self._results[exercise.function][exercise.speed_case(number)] = outcome
+        finally:
+            self.nb.cells[index] = cell
+
+    def _call(self, exercise, cases, lend, index, function=None, keep=False):
+        """Run one probe: ``function`` (default: the exercise's) on ``cases``; return the outcomes
+        (``keep``: also record them as the exercise's results, even when the kernel dies midway)."""
+        function = function or exercise.function
+        timeout = exercise.timeout or self.timeout
+        probe_cell = nbformat.v4.new_code_cell(probe.source(probe.request(function, cases, lend)))
+        saved, self.timeout = self.timeout, timeout
         try:
             self.execute_cell(probe_cell, index, store_history=False)
         finally:
-            self.timeout = saved_timeout
-            self._seconds[exercise.function] = time.perf_counter() - started
-            self.nb.cells[index] = cell  # nbclient stored the probe cell in its place
-            outcomes, problems = probe.read_outcomes(probe_cell.outputs, exercise.function, set(exercise.cases))
-            self._results[exercise.function] = outcomes
+            self.timeout = saved
+            outcomes, problems = probe.read_outcomes(probe_cell.outputs, function, set(cases))
+            if keep:
+                self._results[exercise.function] = dict(outcomes)
             self._problems.setdefault(exercise.function, []).extend(problems)
             if any(o.get("raised", {}).get("type") == "TimeoutError" for o in outcomes.values()):
-                self._problems[exercise.function].append(f"a call was interrupted after {self.timeout} s")
+                self._problems[exercise.function].append(f"a call was interrupted after {timeout} s")
+        return outcomes
+
+    def _time(self, exercise, speed, lend, index):
+        """A speed check's outcome: ``{"returned": speed-up}`` measured side by side (see Speed), or why
+        there is none. The inputs are drawn afresh, so no result can be prepared in advance."""
+        rng = np.random.default_rng()
+        cases = {f"t{k}": Case(*speed.inputs(rng)) for k in range(speed.calls)}
+        identity = {"cnn_identity": "def cnn_identity(*args, **kwargs):\n    return args[0]\n"}
+        started = time.perf_counter()
+        self._call(exercise, cases, {**lend, **identity}, index, function="cnn_identity")  # the probe's own cost
+        overhead = time.perf_counter() - started
+        started = time.perf_counter()
+        outcomes = self._call(exercise, cases, lend, index)
+        seconds = max(time.perf_counter() - started - overhead, 1e-6) / speed.calls
+        for cid, case in cases.items():
+            outcome = outcomes.get(cid, {"missing": "no result came back"})
+            if "returned" not in outcome:
+                return outcome
+            with contextlib.chdir(exercise.folder):
+                want = exercise.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+            call = f"{exercise.function} on {speed.description}"
+            try:
+                for check in speed.checks or exercise.parts[0].checks:  # the result must be right
+                    path = check.get("pick", [])
+                    got = checks.pick(outcome["returned"], path, exercise.returns, call)
+                    checks.compare(check, got, checks.pick(want, path, exercise.returns, call), call)
+            except checks.CheckFailed as failure:
+                return {"missing": f"the result is wrong, so its speed does not count: {failure}"}
+        args, kwargs = copy.deepcopy(cases["t0"].args), copy.deepcopy(cases["t0"].kwargs)
+        started = time.perf_counter()
+        speed.loop(*args, **kwargs)
+        loop = time.perf_counter() - started
+        return {
+            "returned": loop / seconds,
+            "notes": [f"{seconds * 1000:.1f} ms per call; the loop version: {loop * 1000:.0f} ms"],
+        }
 
     # -- scoring ------------------------------------------------------------------------------------
 
@@ -133,11 +184,11 @@ class ExecuteAndScore(Execute):
             if exercise is None:
                 continue
             spec = exercises.spec(exercise.function)
-            outcomes = self._results.get(exercise.function, {})
+            outcomes, expected = measured(exercise, self._results.get(exercise.function, {}))
             remark = "; ".join(self._problems.get(exercise.function, []))
             if exercise.function not in self._results and self._stopped:
                 remark = f"Not run: {self._stopped}."
-            card = checks.Card(spec, checks.judge(spec, outcomes, exercise.expected), graded=True, remark=remark)
+            card = checks.Card(spec, checks.judge(spec, outcomes, expected), graded=True, remark=remark)
             cell.outputs = [
                 nbformat.v4.new_output(
                     "execute_result",
@@ -146,6 +197,30 @@ class ExecuteAndScore(Execute):
                 )
             ]
             cell.execution_count = None
+
+
+def measured(exercise, outcomes):
+    """``(outcomes, expected)`` for judging: the outcomes of the calls plus, for each part with a
+    measure, each case's measured value (``"<case id>|<measure>"``), and what each is judged
+    against. A measure runs in the grader on what the kernel handed back: it may fail on it."""
+    outcomes, expected = dict(outcomes), dict(exercise.expected)
+    for number, part in enumerate(exercise.parts):
+        if part.speed:
+            expected[exercise.speed_case(number)] = part.speed.at_least
+        for case, key in zip(part.cases, exercise.part_cases(number, part)):
+            cid = exercise.case_ids[id(case)]
+            if not part.measure:
+                continue
+            expected[key] = exercise.expected[cid]
+            outcome = outcomes.get(cid)
+            if outcome and "returned" in outcome:
+                try:
+                    with contextlib.chdir(exercise.folder):
+                        outcome = {**outcome, "returned": exercise.measures[part.measure](outcome["returned"])}
+                except Exception as error:  # what came back is not what the measure takes
+                    outcome = {"missing": f"what came back cannot be measured ({type(error).__name__}: {error})"}
+            outcomes[key] = outcome
+    return outcomes, expected
 
 
 def _course_exercises(assignment):

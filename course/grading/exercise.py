@@ -17,42 +17,73 @@ Checks are plain dicts made by ``shape``, ``close``, ``equal``, ``number``, ``sc
 grader alike.
 """
 
+import contextlib
 import copy
 import functools
 import inspect
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import checks
+
+_NOTHING = object()
 
 
 @dataclass(frozen=True, eq=False)
 class Case:
     """One call of the student's function: ``function(*args, **kwargs)``.
 
-    ``tolerance`` overrides the checks' ``rtol``/``atol`` for this call (float32 inputs).
-    For the published example: ``names`` of the arguments and ``result_names`` of what comes
-    back, and ``show``, the lines the notebook prints: ``(label, expression, format)``.
+    ``then``: ``(function, args)`` called next, whose return value is what the checks look at
+    (``save_params`` then ``load_params``, say). ``expected`` replaces the reference's return
+    value (a threshold, or the value a round trip must give back). ``tolerance`` overrides the
+    checks' ``rtol``/``atol`` for this call (float32 inputs). ``call`` replaces the call's
+    description in messages. For the published example: ``names`` of the arguments and
+    ``result_names`` of what comes back, and ``show``, the lines the notebook prints:
+    ``(label, expression, format)``.
     """
 
     args: tuple
     kwargs: dict = field(default_factory=dict)
+    then: tuple = ()
+    expected: object = _NOTHING
     tolerance: dict = field(default_factory=dict)
+    call: str = ""
     names: tuple = ()
     result_names: tuple = ()
     show: tuple = ()
 
 
 @dataclass(frozen=True)
+class Speed:
+    """A speed check, graded only: the student's function is called ``calls`` times, each on a fresh
+    input from ``inputs(rng) -> (args, kwargs)``, and must return what the reference returns; the
+    grader measures the wall time of those calls from outside the kernel, and the time of ``loop``
+    (a loop version, run in the grader's own process) on one of the same inputs, side by side. The
+    speed-up (loop time over the student's time per call) must be at least ``at_least``."""
+
+    loop: object
+    inputs: object
+    description: str
+    calls: int = 3
+    at_least: float = 5.0
+    checks: tuple = ()  # what makes a timed call's result right (default: the first part's checks)
+
+
+@dataclass(frozen=True)
 class Part:
-    """A share of an exercise's points: every check must pass on every case."""
+    """A share of an exercise's points: every check must pass on every case. ``measure`` names a
+    function of the exercise's ``measures`` that the grader applies to what came back before the
+    checks (the test accuracy of trained parameters, say); ``speed`` makes it a speed check."""
 
     title: str
     points: float
-    cases: tuple
-    checks: tuple
+    cases: tuple = ()
+    checks: tuple = ()
     visible: bool = False
     hint: str = ""
+    measure: str = ""
+    speed: Speed | None = None
 
 
 def _check(kind, what, pick=(), hint="", **options):
@@ -103,7 +134,9 @@ def at_least(what, pick=(), hint=""):
 class Exercise:
     """The grading of one exercise. ``number`` is its number in the lesson, ``returns`` names what
     its function returns in messages (e.g. ``"(Z, cache)"``), ``timeout`` (seconds) replaces
-    ``Execute.timeout`` for its calls when it needs longer."""
+    ``Execute.timeout`` for its calls when it needs longer, ``measures`` maps names to functions of
+    a returned value used by parts' ``measure``. The reference runs in the assignment's source
+    folder, as the student's function runs in theirs (a case may name a data file)."""
 
     function: str
     number: int
@@ -112,6 +145,7 @@ class Exercise:
     returns: str = "a value"
     uses: tuple = ()
     timeout: int | None = None
+    measures: dict = field(default_factory=dict)
 
     @property
     def points(self):
@@ -141,23 +175,64 @@ class Exercise:
         by_id = {id(case): case for part in self.parts for case in part.cases}
         return {cid: by_id[key] for key, cid in self.case_ids.items()}
 
+    @property
+    def folder(self):
+        """The source folder of the exercise's assignment (its module's package is named after it)."""
+        from course.layout import source_dir
+
+        return source_dir(Path(inspect.getfile(self.reference)).parent.name)
+
     @functools.cached_property
     def expected(self):
-        """``{case id: what the reference returns}`` (computed once, on copies of the arguments)."""
-        return {
-            cid: self.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
-            for cid, case in self.cases.items()
-        }
+        """``{case id: what the reference returns}`` (computed once, on copies of the arguments, in
+        the assignment's folder), or the case's own ``expected``."""
+        found = {}
+        with contextlib.chdir(self.folder):
+            for cid, case in self.cases.items():
+                if case.expected is not _NOTHING:
+                    found[cid] = case.expected
+                else:
+                    found[cid] = self.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+        return found
 
     def reference_source(self):
         """The reference's source, to lend to the kernel (it must be self-contained)."""
         return textwrap.dedent(inspect.getsource(self.reference))
 
+    @staticmethod
+    def speed_case(index):
+        """The case id a speed part's result goes under (the grader measures it; see Speed)."""
+        return f"speed{index}"
+
+    def part_cases(self, index, part):
+        """The case ids of a part: its cases, each measured when the part has a measure."""
+        if part.speed:
+            return [self.speed_case(index)]
+        suffix = f"|{part.measure}" if part.measure else ""
+        return [self.case_ids[id(case)] + suffix for case in part.cases]
+
     def spec(self, labels, optional=False, visible_only=False):
         """The exercise as ``course.grading.checks`` reads it (a dict; cases hold raw values).
         ``labels`` maps every exercise's function to how messages name it ("exercise 3")."""
-        parts = [p for p in self.parts if p.visible or not visible_only]
-        used = {self.case_ids[id(case)] for part in parts for case in part.cases}
+        parts = [(i, p) for i, p in enumerate(self.parts) if p.visible or not visible_only]
+        used = {cid for i, part in parts for cid in self.part_cases(i, part)}
+        cases = {}
+        for cid in used:
+            if cid.startswith("speed"):
+                speed = self.parts[int(cid[5:])].speed
+                cases[cid] = {"args": (), "kwargs": {}, "call": f"{self.function} on {speed.description}"}
+                continue
+            case = self.cases[cid.split("|")[0]]
+            cases[cid] = {
+                "args": case.args,
+                "kwargs": case.kwargs,
+                "then": [case.then[0], case.then[1]] if case.then else [],
+                "tolerance": case.tolerance,
+                "call": case.call,
+                "names": list(case.names),
+                "result_names": list(case.result_names),
+                "show": [list(line) for line in case.show],
+            }
         return {
             "function": self.function,
             "number": self.number,
@@ -172,24 +247,13 @@ class Exercise:
                     "title": part.title,
                     "points": part.points,
                     "hidden": not part.visible,
-                    "cases": [self.case_ids[id(case)] for case in part.cases],
+                    "cases": self.part_cases(i, part),
                     "checks": list(part.checks),
                     "hint": part.hint,
                 }
-                for part in parts
+                for i, part in parts
             ],
-            "cases": {
-                cid: {
-                    "args": case.args,
-                    "kwargs": case.kwargs,
-                    "tolerance": case.tolerance,
-                    "names": list(case.names),
-                    "result_names": list(case.result_names),
-                    "show": [list(line) for line in case.show],
-                }
-                for cid, case in self.cases.items()
-                if cid in used
-            },
+            "cases": dict(sorted(cases.items())),
         }
 
     def visible_json(self, labels, optional=False):
@@ -197,5 +261,7 @@ class Exercise:
         spec = self.spec(labels, optional, visible_only=True)
         for case in spec["cases"].values():
             case["args"], case["kwargs"] = checks.encode(case["args"]), checks.encode(case["kwargs"])
+            if case["then"]:
+                case["then"] = [case["then"][0], checks.encode(case["then"][1])]
         spec["expected"] = {cid: checks.encode(self.expected[cid]) for cid in spec["cases"]}
         return spec

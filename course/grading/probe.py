@@ -22,17 +22,15 @@ MAX_MESSAGE = 64 * 2**20  # characters of one result message
 MAX_RESULTS = 256 * 2**20  # characters of all result messages of one exercise
 
 
-def request(exercise, lend):
-    """The request for ``exercise``: its cases' arguments (encoded) and ``lend``, ``{function: source}``
-    of the correct helpers that stand in for the student's during the calls."""
-    return {
-        "function": exercise.function,
-        "lend": lend,
-        "cases": [
-            {"id": cid, "args": checks.encode(case.args), "kwargs": checks.encode(case.kwargs)}
-            for cid, case in exercise.cases.items()
-        ],
-    }
+def request(function, cases, lend):
+    """The request to call ``function`` on ``cases`` (``{case id: Case}``; arguments are encoded) with
+    ``lend``, ``{function: source}`` of the correct helpers that stand in for the student's."""
+    found = []
+    for cid, case in cases.items():
+        found.append({"id": cid, "args": checks.encode(case.args), "kwargs": checks.encode(case.kwargs)})
+        if case.then:
+            found[-1]["then"] = [case.then[0], checks.encode(case.then[1])]
+    return {"function": function, "lend": lend, "cases": found}
 
 
 def source(probe_request):

@@ -469,7 +469,7 @@ def judge(spec, outcomes, expected):
                 "missing": "no result came back (the notebook stopped before this call)"
             }
             notes += [n for n in outcome.get("notes", []) if n not in notes]
-            call = call_text(spec["function"], case.get("args", ()), case.get("kwargs"), spec.get("params", ()))
+            call = case.get("call") or call_text(spec["function"], case["args"], case["kwargs"], spec["params"])
             if "returned" not in outcome:
                 failures.append(outcome_message(spec, case, outcome, call))
                 continue
@@ -649,7 +649,12 @@ def load_specs(folder=None):
 def spec_from_json(spec):
     """A spec from ``cnn_checks.json``: encoded arguments and expected values decoded."""
     cases = {
-        cid: {**case, "args": decode(case["args"]), "kwargs": decode(case["kwargs"])}
+        cid: {
+            **case,
+            "args": decode(case["args"]),
+            "kwargs": decode(case["kwargs"]),
+            "then": [case["then"][0], decode(case["then"][1])] if case.get("then") else [],
+        }
         for cid, case in spec["cases"].items()
     }
     expected = {cid: decode(value) for cid, value in spec["expected"].items()}
@@ -668,20 +673,24 @@ def _user_namespace():
 
 def call_student(function, case, namespace):
     """Call the notebook's ``function`` on fresh copies of the case's arguments; return its outcome.
-    Warnings and anything written to stderr become notes (a test cell must never write to stderr:
-    nbgrader scores such a cell 0)."""
-    target = namespace.get(function)
-    if not callable(target):
-        return {
-            "raised": {"type": "NameError", "message": f"no function named {function}: run the cell that defines it"}
-        }
-    args, kwargs = decode(encode(case["args"])), decode(encode(case["kwargs"]))
+    A case with ``then`` (a function name and arguments) calls that function next, and its return
+    value is the outcome (``save_params`` then ``load_params``, say). Warnings and anything written
+    to stderr become notes (a test cell must never write to stderr: nbgrader scores such a cell 0)."""
+    steps = [(function, case["args"], case["kwargs"])]
+    if case.get("then"):
+        steps.append((case["then"][0], case["then"][1], {}))
+    for name, *_ in steps:
+        if not callable(namespace.get(name)):
+            missing = f"no function named {name}: run the cell that defines it"
+            return {"raised": {"type": "NameError", "message": missing}, "notes": []}
     stderr, notes = io.StringIO(), []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             with np.errstate(all="warn"), contextlib.redirect_stderr(stderr):
-                outcome = {"returned": target(*args, **kwargs)}
+                for name, args, kwargs in steps:
+                    args, kwargs = decode(encode(args)), decode(encode(kwargs))
+                    outcome = {"returned": namespace[name](*args, **kwargs)}
         except KeyboardInterrupt:
             raise
         except BaseException as error:  # the student's code may raise anything, SystemExit included
@@ -811,12 +820,12 @@ def run_probe(request, namespace, publish=None):
     publish = publish or _publish
     saved = {name: namespace.get(name, _ABSENT) for name in request.get("lend", {})}
     try:
-        for name, source in request.get("lend", {}).items():
-            scope = {"np": np, "__name__": f"lent_{name}"}
-            exec(compile(source, f"<correct {name}, lent by the grader>", "exec"), scope)
-            namespace[name] = scope[name]
+        for name, source in request.get("lend", {}).items():  # defined in the notebook, calling its functions
+            exec(compile(source, f"<correct {name}, lent by the grader>", "exec"), namespace)
         for case in request["cases"]:
             case_data = {"args": decode(case["args"]), "kwargs": decode(case["kwargs"])}
+            if case.get("then"):
+                case_data["then"] = [case["then"][0], decode(case["then"][1])]
             try:
                 outcome = call_student(request["function"], case_data, namespace)
                 message = {"function": request["function"], "case": case["id"], "notes": outcome.get("notes", [])}

@@ -1,0 +1,85 @@
+"""The pure pieces of the grading tool, without nbgrader runs: failure classification, the ledger
+(a line cut short by a kill), the sandbox's command line and kernelspec, the report's bins."""
+
+import json
+import os
+import sys
+
+import pytest
+
+from course import ledger, report, sandbox, sandbox_kernel
+from course.jobs import FAILED, GRADED, RETRY, JobResult, classify_failure
+
+
+@pytest.mark.parametrize(
+    ("log", "status", "words"),
+    [
+        ("sqlite3.OperationalError: database is locked", RETRY, "locked"),
+        ("SystemExit: error: bubblewrap (bwrap) is not installed, and grading ...", FAILED, "make sandbox-deps"),
+        ("RuntimeError: Kernel died before replying to kernel_info", FAILED, "could not start"),
+        ("nbformat.reader.NotJSONError: Notebook does not appear to be JSON", FAILED, "not valid JSON"),
+        ("nbgrader.nbgraderformat.common.SchemaTooOldError", FAILED, "too old"),
+        ("Traceback ...\nValueError: something unexpected\n", FAILED, "nbgrader failed: ValueError: something"),
+        ("", FAILED, "without a message"),
+    ],
+)
+def test_failures_are_classified_in_one_line(log, status, words):
+    found, reason = classify_failure(log)
+    assert found == status and words in reason and "\n" not in reason
+
+
+def test_the_ledger_keeps_the_latest_result_and_ignores_a_line_cut_short(tmp_path):
+    path = ledger.ledger_path(tmp_path, "a")
+    ledger.append(path, JobResult(student="ann", status=FAILED, reason="locked", digest="d1"))
+    ledger.append(path, JobResult(student="ann", status=GRADED, digest="d1"))
+    ledger.append(path, JobResult(student="bob", status=GRADED, digest="d2"))
+    with open(path, "a") as handle:
+        handle.write(json.dumps({"student": "bob", "status": "failed"})[:20])  # killed mid-write
+    ledger.append(path, JobResult(student="cid", status=GRADED, digest="d3"))  # the rerun after the kill
+    results = ledger.latest(path)
+    assert results["ann"].status == GRADED and results["bob"].status == GRADED and results["bob"].digest == "d2"
+    assert results["cid"].digest == "d3"  # not glued to the line cut short
+    (tmp_path / "graded").mkdir()
+    (tmp_path / "graded" / "a.ipynb").write_text("{}")
+    assert ledger.is_graded(results["ann"], "d1", tmp_path / "graded")
+    assert not ledger.is_graded(results["ann"], "changed", tmp_path / "graded")  # a new submission
+    assert not ledger.is_graded(results["ann"], "d1", tmp_path / "missing")  # its graded copy is gone
+
+
+def test_the_kernelspec_carries_the_limits_set_in_one_place(tmp_path, monkeypatch):
+    monkeypatch.delenv("JUPYTER_PATH", raising=False)
+    spec = sandbox.kernelspec()
+    assert spec["argv"][:2] == [sys.executable, str(sandbox.LAUNCHER)] and spec["interrupt_mode"] == "message"
+    assert {
+        f"--memory-mb={sandbox.LIMITS['memory_mb']}",
+        f"--nproc={sandbox.LIMITS['nproc']}",
+        f"--cpu-seconds={sandbox.LIMITS['cpu_seconds']}",
+    } <= set(spec["argv"])
+    data_dir = sandbox.install_kernelspec(tmp_path)
+    assert json.loads((data_dir / "kernels" / sandbox.KERNEL_NAME / "kernel.json").read_text()) == spec
+    assert os.environ["JUPYTER_PATH"].split(os.pathsep)[0] == str(data_dir)
+    with pytest.raises(SystemExit):
+        sandbox_kernel._parse(["{connection_file}"])  # the launcher has no limits of its own
+
+
+def test_the_sandbox_command_line_isolates_the_kernel(tmp_path):
+    workdir = tmp_path / "autograded" / "ann" / "a"
+    workdir.mkdir(parents=True)
+    (workdir / "a.ipynb").write_text("{}")
+    (workdir / "cnn_checks.py").write_text("")
+    args = sandbox_kernel._parse(["--memory-mb=2048", "--nproc=64", "--cpu-seconds=600", "conn.json"])
+    line = sandbox_kernel.command(args, str(workdir), "/tmp/private", 200123)
+    text = " ".join(line)
+    assert line[0] == "bwrap" and "--unshare-net" in line and "--unshare-pid" in line and "--die-with-parent" in line
+    assert "--clearenv" in line and f"--bind {workdir} {workdir}" in text and "--chdir" in line
+    assert f"--ro-bind /dev/null {workdir / 'a.ipynb'}" in text  # the notebook reads as empty
+    assert f"--ro-bind {workdir / 'cnn_checks.py'} {workdir / 'cnn_checks.py'}" in text  # nbgrader's files: read-only
+    bound = [line[i + 2] for i, a in enumerate(line) if a in ("--bind", "--ro-bind")]
+    assert all(not b.startswith(str(tmp_path)) or b.startswith(str(workdir)) for b in bound)  # no other course file
+    shim = line.index("-c") + 2
+    assert line[shim : shim + 5] == ["200123", "64", str(2048 * 2**20), "600", sys.executable]
+
+
+def test_histogram_bins_end_at_the_maximum():
+    assert report.bins(100) == [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
+    assert report.bins(50)[-1] == 50
