@@ -31,6 +31,9 @@ c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 # Kernel start-up on a loaded machine can be slow when many notebooks are graded in parallel.
 c.Execute.startup_timeout = 120
+# After a cell's reply, nbclient waits this long for the kernel's last messages (its "idle" status).
+# Its default, 4 s, is short for a loaded grading machine; nbgrader then treats the cell as failed.
+c.Execute.iopub_timeout = 60
 
 # --- Feedback -------------------------------------------------------------------------------
 # Students receive one self-contained HTML file: figures are embedded, formulas are MathML.

@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from course import demo, release  # noqa: E402
-from course.cluster import default_workers  # noqa: E402
+from course.workers import default_workers  # noqa: E402
 from course.layout import ASSIGNMENT, NOTEBOOK  # noqa: E402
 from course.nbgrader_cli import nbgrader_env  # noqa: E402
 from course.submissions import write_submission  # noqa: E402
@@ -100,7 +100,7 @@ def nbclient_baseline(course_dir, students, workers):
     import nbclient  # noqa: F401  (imported before the fork: warm workers)
     import nbformat  # noqa: F401
 
-    from course.cluster import LocalPool
+    from course.workers import LocalPool
 
     folders = [str(course_dir / "autograded" / s / ASSIGNMENT) for s in students]
     started = time.perf_counter()

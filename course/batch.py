@@ -6,7 +6,7 @@ The instructor's loop, on nbgrader's own commands and API:
    holds files) into ``submitted/``;
 2. plan: every ``submitted/<student>/<assignment>/`` not graded yet (or every one with ``force``);
 3. run one job per student (course.jobs: ``NbGraderAPI.autograde`` then ``generate_feedback``) on
-   worker processes (course.cluster), with a progress bar; every finished job is appended to
+   worker processes (course.workers), with a progress bar; every finished job is appended to
    ``reports/<assignment>/jobs.jsonl`` (course.ledger), so a rerun continues where a killed
    batch stopped.
 
@@ -38,7 +38,7 @@ class Batch:
     course_dir: Path
     assignment: str
     db_url: str
-    workers: int = 0  # 0: the machine's cores + 1 (course.cluster.default_workers)
+    workers: int = 0  # 0: the machine's cores + 1 (course.workers.default_workers)
     scheduler: str = ""  # a Dask scheduler address, e.g. tcp://10.0.0.5:8786
     force: bool = False
     feedback: bool = True
@@ -119,8 +119,8 @@ def run_jobs(batch, specs, on_result):
     ``on_result(JobResult)`` as each one finishes. A job that found the SQLite gradebook locked runs
     again (up to LOCK_RETRIES times)."""
     from . import report
-    from .cluster import job_runner
     from .jobs import preload, run_job
+    from .workers import job_runner
 
     preload()  # before the local pool forks its workers: they start with nbgrader imported
     log_file = batch.course_dir / "reports" / batch.assignment / "workers.log"

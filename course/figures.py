@@ -529,7 +529,8 @@ def draw_slice_corners(path: Path) -> Path:
         for k in range(n):
             ax.text(x0 + k + 0.5, top + 0.15, str(k), ha="center", va="bottom", fontsize=9, color=MUTED)
             ax.text(x0 - 0.2, top - k - 0.5, str(k), ha="right", va="center", fontsize=9, color=MUTED)
-        ax.text(-1.2, 0.5, "a_prev_pad[i, :, :, c]   (9 × 9)", ha="right", va="center", fontsize=11, family=MONO)
+        ax.text(-1.2, 1.0, "a_prev_pad = A_prev_pad[i]", ha="right", va="center", fontsize=11, family=MONO)
+        ax.text(-1.2, 0.2, "9 × 9 × n_C_prev, seen from above", ha="right", va="center", fontsize=10, color=MUTED)
 
         # row boundaries: extend dashed lines to labels on the left
         for y, label in (

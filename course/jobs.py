@@ -1,7 +1,7 @@
 """One submission's job: autograde one student's assignment and generate their feedback, with
 nbgrader's own API.
 
-A job runs inside a long-lived worker process (forked from the grading process by course.cluster's
+A job runs inside a long-lived worker process (forked from the grading process by course.workers's
 local pool after ``preload()``, or a Dask worker on another machine), so nbgrader, nbconvert and
 jsonschema are imported once rather than once per student. It
 calls ``NbGraderAPI.autograde`` and ``NbGraderAPI.generate_feedback`` (what the formgrader calls
@@ -76,7 +76,7 @@ def skip_unused_imports():
 
 def preload():
     """Import what a job uses (nbgrader, nbconvert, nbclient, jupyter_client), so processes forked
-    from this one start grading at once (course.cluster's local pool)."""
+    from this one start grading at once (course.workers's local pool)."""
     skip_unused_imports()
     import jupyter_client.manager  # noqa: F401
     import nbclient  # noqa: F401

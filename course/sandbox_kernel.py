@@ -142,6 +142,11 @@ def command(args, workdir, private, uid):
         "MPLCONFIGDIR": "/tmp/.matplotlib",
         "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter",
         "PYTHONWARNINGS": "ignore::DeprecationWarning",
+        # One BLAS thread per kernel: graders run several kernels side by side, and a second thread
+        # per kernel only makes them fight for the cores (timings and training become erratic).
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
     }
     # In its own pid namespace the kernel's parent is pid 1: JPY_PARENT_PID=1 turns off ipykernel's
     # parent polling (--die-with-parent does that job) and its console banner.

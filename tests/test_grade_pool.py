@@ -1,4 +1,4 @@
-"""The local worker pool (course.cluster.LocalPool): forked workers, a worker that dies, and the
+"""The local worker pool (course.workers.LocalPool): forked workers, a worker that dies, and the
 SQLite gradebook with more workers than cores."""
 
 import os
@@ -8,8 +8,8 @@ from helpers import FORWARD, FULL, course_copy, exercise_scores, solutions, subm
 
 from course import batch as batches
 from course import cli
-from course.cluster import LocalPool, WorkerDied
 from course.ledger import latest, ledger_path
+from course.workers import LocalPool, WorkerDied
 
 FULL = FULL[FORWARD]
 
