@@ -17,23 +17,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from course import release, sandbox  # noqa: E402
-from course.gradebook import default_db_url, exercise_scores  # noqa: E402
-from course.layout import ASSIGNMENT, EXERCISES, NOTEBOOK  # noqa: E402
+from course import exercises, gradebook, release, sandbox  # noqa: E402
 from course.nbgrader_cli import run_nbgrader  # noqa: E402
 from course.submissions import solution_code, write_submission  # noqa: E402
 
-FULL = sum(e.points for e in EXERCISES)
+ASSIGNMENT = exercises.assignments()[0]
 
 
 def time_batch(course_dir, sandboxed):
-    """Seconds for one ``nbgrader autograde --force`` over every submission; checks full marks."""
-    args, env = sandbox.nbgrader_options(course_dir) if sandboxed else ([], {})
+    """Seconds for one ``nbgrader autograde --force`` over every submission (the course's
+    configuration, with ``CNN_SANDBOX=off`` when not sandboxed); checks full marks."""
+    env = {} if sandboxed else {"CNN_SANDBOX": "off"}
     start = time.perf_counter()
-    run_nbgrader(course_dir, "autograde", ASSIGNMENT, "--force", *args, env=env)
+    run_nbgrader(course_dir, "autograde", ASSIGNMENT.name, "--force", env=env)
     seconds = time.perf_counter() - start
-    scores = exercise_scores(default_db_url(course_dir))
-    assert all(sum(row.values()) == FULL for row in scores.values()), scores
+    found = gradebook.scores(gradebook.resolve_url(course_dir), ASSIGNMENT.name)
+    assert all(s.total == ASSIGNMENT.points for s in found.values()), found
     return seconds
 
 
@@ -42,16 +41,15 @@ def main(argv=None):
     parser.add_argument("--students", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args(argv)
-    sandbox.check_available()
+    sandbox.require()
     work = Path(tempfile.mkdtemp(prefix="sandbox-cost-"))
     try:
         course_dir = release.copy_course(work / "course")
         release.build(course_dir)
-        code = solution_code(course_dir / "source" / ASSIGNMENT / NOTEBOOK)
+        name = ASSIGNMENT.name
+        code = solution_code(course_dir / "source" / name / ASSIGNMENT.notebook)
         for i in range(args.students):
-            write_submission(
-                course_dir / "submitted" / f"s{i:02d}" / ASSIGNMENT, code, course_dir / "release" / ASSIGNMENT
-            )
+            write_submission(course_dir / "submitted" / f"s{i:02d}" / name, code, course_dir / "release" / name)
         times = {False: [], True: []}
         for round_ in range(args.rounds):
             for sandboxed in (False, True) if round_ % 2 == 0 else (True, False):

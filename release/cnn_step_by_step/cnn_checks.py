@@ -28,6 +28,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 import traceback
 import warnings
 
@@ -626,7 +627,12 @@ class ChecksFailed(Exception):
         self.lines = lines
 
     def _render_traceback_(self):
-        return [f"\x1b[0;31m{self.lines[0]}\x1b[0m", *self.lines[1:]]
+        """The lines, wrapped to 84 characters: Validate shows them in a box that cuts longer ones."""
+        wrapped = []
+        for line in self.lines:
+            indent = " " * (len(line) - len(line.lstrip()))
+            wrapped += textwrap.wrap(line, 84, subsequent_indent=indent + "  ", break_on_hyphens=False) or [""]
+        return [f"\x1b[0;31m{wrapped[0]}\x1b[0m", *wrapped[1:]]
 
 
 def load_specs(folder=None):
