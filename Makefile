@@ -6,18 +6,22 @@ BIN    := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help venv dev postgres figures release demo grade lint test test-fast bench clean sandbox-deps
+.PHONY: help venv dev sandbox-deps browser-deps postgres figures data release demo grade lab lint test-fast test \
+        bench bench-layers soak clean
 help:
-	@echo "make demo     install, build the release, grade the demo class, print the table"
-	@echo "make test     the whole test suite (pytest, in parallel)"
-	@echo "make test-fast  the tests that need no whole-class grading, sandbox, PostgreSQL or Dask (< 1 min)"
-	@echo "make lint     ruff: lint and format check"
-	@echo "make release  regenerate release/ from source/ (commit the result)"
-	@echo "make figures  redraw the lesson's figures"
-	@echo "make grade    grade every submission in submitted/ (and downloaded/ zips): feedback, export, report"
-	@echo "make bench    sequential nbgrader autograde against the grading tool, on 40 submissions"
-	@echo "make sandbox-deps  install bubblewrap (the grading sandbox) when missing"
-	@echo "make clean    remove grading output (submitted/ autograded/ feedback/ gradebook.db)"
+	@echo "make demo        install, build the releases, grade the demo class, print the table"
+	@echo "make test        the whole test suite (pytest, in parallel; installs bubblewrap, Chromium, PostgreSQL)"
+	@echo "make test-fast   the tests that need no whole class, sandbox, server or browser (under a minute)"
+	@echo "make lint        ruff: lint and format check"
+	@echo "make lab         the student's JupyterLab on this course's exchange (only the student's nbgrader tools)"
+	@echo "make release     regenerate release/ from source/ (commit the result)"
+	@echo "make figures     redraw the lessons' figures"
+	@echo "make data        rebuild source/cnn_application/data/digits.h5 (byte-identical)"
+	@echo "make grade       grade every submission in submitted/ (and downloaded/ zips): feedback, export, report"
+	@echo "make soak        grade the bug corpus 5 times in a row: every run must grade all with identical scores"
+	@echo "make bench       the grading tool against sequential nbgrader and against the tool before the redesign"
+	@echo "make bench-layers  loop against vectorised layers, and one training epoch"
+	@echo "make clean       remove grading output (submitted/ autograded/ feedback/ exchange/ gradebook.db reports/)"
 
 # The course package (course/) is used from this folder, not installed: `python -m course`.
 $(VENV)/.installed: requirements.txt
@@ -27,15 +31,31 @@ $(VENV)/.installed: requirements.txt
 
 venv: $(VENV)/.installed
 
-# Development tools (pytest, ruff), pinned apart from what the course needs.
+# Development tools (pytest, ruff, Playwright), pinned apart from what the course needs.
 $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 dev: $(VENV)/.dev-installed
 
+# Grading runs every student kernel under bubblewrap (course/sandbox.py); install it if missing.
+sandbox-deps:
+	@command -v bwrap >/dev/null || (apt-get update && apt-get install -y bubblewrap)
+
+# The browser tests drive Debian's Chromium with Playwright (Playwright's own browser download cannot work here).
+browser-deps: dev
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+# The tests start a throwaway PostgreSQL server: install the server binaries when they are missing.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
 figures: venv
 	$(BIN)/python -m course figures
+
+data: dev
+	$(BIN)/python -m course data
 
 release: venv
 	$(BIN)/python -m course release
@@ -43,34 +63,34 @@ release: venv
 demo: venv sandbox-deps
 	$(BIN)/python -m course demo
 
-# Autograding runs every student kernel under bubblewrap (course/sandbox.py); install it if missing.
-sandbox-deps:
-	@command -v bwrap >/dev/null || (apt-get update && apt-get install -y bubblewrap)
-
-# ASSIGNMENT, and GRADE_ARGS (e.g. GRADE_ARGS="--workers 4 --force") for `python -m course grade`.
-ASSIGNMENT ?= cnn_step_by_step
+# ASSIGNMENT (default: every assignment with submissions) and GRADE_ARGS (e.g. GRADE_ARGS="--workers 4 --force").
+ASSIGNMENT ?=
 grade: venv sandbox-deps
 	$(BIN)/python -m course grade $(ASSIGNMENT) $(GRADE_ARGS)
 
-bench: venv sandbox-deps
-	$(BIN)/python benchmarks/grade_class.py --submissions 40
-
-# The tests start a throwaway PostgreSQL server: install the server binaries when they are missing.
-postgres:
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+lab: venv
+	$(BIN)/python -m course lab
 
 lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Markers (pyproject.toml): slow = whole classes graded by nbgrader; sandbox, postgres, dask = what they need.
-FAST := not slow and not sandbox and not postgres and not dask
+# Markers (pyproject.toml): slow = whole classes graded by nbgrader; sandbox, postgres, dask, browser = what they need.
+FAST := not slow and not sandbox and not postgres and not dask and not browser
 test-fast: dev
 	$(BIN)/python -m pytest -n auto -p no:cacheprovider -m "$(FAST)"
 
-test: dev sandbox-deps postgres
+test: dev sandbox-deps browser-deps postgres
 	$(BIN)/python -m pytest -n auto -p no:cacheprovider
 
+soak: dev sandbox-deps
+	$(BIN)/python benchmarks/soak.py --runs 5
+
+bench: venv sandbox-deps
+	$(BIN)/python benchmarks/grade_class.py --submissions 40
+
+bench-layers: venv
+	$(BIN)/python benchmarks/layers.py
+
 clean:
-	rm -rf submitted autograded feedback gradebook.db grades.csv grades_by_exercise.csv reports
+	rm -rf submitted autograded feedback exchange gradebook.db grades.csv grades_by_exercise.csv reports .lab

@@ -7,7 +7,11 @@ import sys
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("figures", help="redraw the lessons' figures into source/<assignment>/images")
+    commands.add_parser("figures", help="redraw the lessons' figures into source/<assignment>/images", add_help=False)
+    commands.add_parser("data", help="rebuild cnn_application's HDF5 data file (see data --help)", add_help=False)
+    commands.add_parser(
+        "lab", help="the student's JupyterLab on this course's exchange (see lab --help)", add_help=False
+    )
     commands.add_parser("release", help="regenerate release/ with nbgrader (checks included) and check it for leaks")
     commands.add_parser("demo", help="grade the demo class end to end and print the table")
     commands.add_parser("grade", help="grade a whole class in parallel, resumably (see grade --help)", add_help=False)
@@ -18,6 +22,14 @@ def main(argv=None):
         from . import figures
 
         return figures.main(rest)
+    if args.command == "data":
+        from . import datasets
+
+        return datasets.main(rest)
+    if args.command == "lab":
+        from . import lab
+
+        return lab.main(rest)
     if args.command == "grade":
         from . import cli
 
