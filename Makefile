@@ -6,7 +6,7 @@ BIN    := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help venv dev sandbox-deps browser-deps postgres figures data release demo grade lab lint test-fast test \
+.PHONY: help venv dev sandbox-deps browser-deps postgres figures data release demo grade lab readme-images lint test-fast test \
         bench bench-layers soak clean
 help:
 	@echo "make demo        install, build the releases, grade the demo class, print the table"
@@ -68,8 +68,13 @@ ASSIGNMENT ?=
 grade: venv sandbox-deps
 	$(BIN)/python -m course grade $(ASSIGNMENT) $(GRADE_ARGS)
 
+# LAB_ARGS: e.g. LAB_ARGS="--port 8888 --no-browser" (python -m course lab --help).
 lab: venv
-	$(BIN)/python -m course lab
+	$(BIN)/python -m course lab $(LAB_ARGS)
+
+# The README's pictures, taken by the browser tests.
+readme-images: dev browser-deps sandbox-deps
+	CNN_README_IMAGES=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser -k "lesson or buggy or feedback_page"
 
 lint: dev
 	$(BIN)/ruff check .

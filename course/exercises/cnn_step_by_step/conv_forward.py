@@ -82,7 +82,7 @@ EXERCISE = Exercise(
             "published example: the values of Z",
             4,
             (PUBLISHED,),
-            (close("Z", pick=(0,), index_names=INDEX, hint="each filter c uses W[..., c] and b[..., c]."),),
+            (close("Z", pick=(0,), index_names=INDEX, hint=f"{WINDOW} Each filter c uses W[..., c] and b[..., c]."),),
             visible=True,
         ),
         Part("published example: the cache", 2, (PUBLISHED,), CACHE_CHECKS, visible=True),

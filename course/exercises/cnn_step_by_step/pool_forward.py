@@ -33,7 +33,8 @@ def _both_modes(inputs):
 PUBLISHED = {mode: _published(mode) for mode in ("max", "average")}
 _rng = np.random.default_rng(11)
 # The lesson's traps: forgetting the stride (vert_start = h) and a running maximum started at 0.
-STRIDED = _both_modes([(_rng.standard_normal((1, 4, 6, 2)), {"f": 2, "stride": 2})])
+# (Every window of the stride case has a positive maximum, so that each trap shows in its own part.)
+STRIDED = _both_modes([(np.abs(_rng.standard_normal((1, 4, 6, 2))) + 0.1, {"f": 2, "stride": 2})])
 NEGATIVE = (Case((-np.abs(_rng.standard_normal((1, 4, 4, 2))) - 0.1, {"f": 2, "stride": 2}), {"mode": "max"}),)
 
 _rng = np.random.default_rng(2024)
