@@ -83,10 +83,12 @@ def fresh_ipc_dir(stale_seconds=3600):
     return Path(tempfile.mkdtemp(dir=parent))
 
 
-def configure(c, course_dir):
-    """Select the sandboxed kernel in an nbgrader config ``c``, with IPC sockets in a fresh folder
-    of this process (the kernel talks to nbgrader over them: it has no network)."""
-    install_kernelspec(course_dir)
-    c.Execute.kernel_name = KERNEL_NAME
+def configure(c, course_dir, sandboxed=True):
+    """Set an nbgrader config ``c`` up so that its kernels talk to nbgrader over IPC sockets in a
+    fresh folder of this process (no TCP port to race for, nothing on the network, and no warning
+    about unencrypted TCP), and, when ``sandboxed``, run in the sandbox (which has no network)."""
     c.KernelManager.transport = "ipc"
     c.KernelManager.ip = str(fresh_ipc_dir() / "kernel")
+    if sandboxed:
+        install_kernelspec(course_dir)
+        c.Execute.kernel_name = KERNEL_NAME

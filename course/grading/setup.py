@@ -61,8 +61,7 @@ def configure(c, root, sandboxed=None):
         AssignLatePenalties,
         nbgrader_fixes.CheckCellMetadataOnce,
     ]
-    if sandboxed:
-        sandbox.configure(c, root)
+    sandbox.configure(c, root, sandboxed)
     c.GenerateAssignment.pre_convert_hook = release.write_visible_checks_hook
     c.GenerateAssignment.preprocessors = release.generate_steps()
     configure_feedback(c)
