@@ -17,6 +17,7 @@ the MathML in the cell's metadata, and FeedbackExporter swaps the markers for th
 Markdown is HTML.
 """
 
+import functools
 import html
 import re
 
@@ -73,6 +74,7 @@ _MATHML_FIXES = (
 )
 
 
+@functools.lru_cache(maxsize=4096)  # every student's page has the same lesson: convert each formula once
 def tex_to_mathml(tex, display=False):
     """Return the MathML of one formula (without its delimiters), on one line.
 
