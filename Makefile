@@ -75,6 +75,7 @@ lab: venv
 # The README's pictures, taken by the browser tests.
 readme-images: dev browser-deps sandbox-deps
 	CNN_README_IMAGES=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser -k "lesson or buggy or feedback_page"
+	CNN_README_IMAGES=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_demo.py -k report
 
 lint: dev
 	$(BIN)/ruff check .
@@ -94,7 +95,7 @@ soak: dev sandbox-deps
 bench: venv sandbox-deps
 	$(BIN)/python benchmarks/grade_class.py --submissions 40
 
-bench-layers: venv
+bench-layers: dev
 	$(BIN)/python benchmarks/layers.py
 
 clean:

@@ -19,6 +19,9 @@ if ROOT not in sys.path:
 from course.grading.setup import configure  # noqa: E402
 
 c.CourseDirectory.course_id = "cnn_step_by_step"
+# The course's assignments, in the order students meet them (course/exercises/__init__.py lists them; `make release`
+# records them in the gradebook): cnn_step_by_step (graded, 100 points), cnn_step_by_step_bonus (optional, 50 bonus
+# points), cnn_application (graded, 100 points). Each is source/<name>/<name>.ipynb plus the files beside it.
 configure(c, ROOT)
 
 # --- Execution at autograde time -------------------------------------------------------------
@@ -27,6 +30,9 @@ configure(c, ROOT)
 # 2-core machines; its slowest exercise takes 0.2 s. 30 s is a margin of 150x for slow, loaded
 # machines and far slower loops, while an infinite loop costs the class at most 30 s per offending
 # cell. An interrupted call scores zero for its exercise only; the rest of the notebook still runs.
+# cnn_application's notebook, solved, runs in about 8 s graded; its graded training run takes about
+# a second with correct layers lent, and its exercise alone gets 120 s (Exercise.timeout). A student
+# whose layers still loop sees their own training cell interrupted, and loses the speed parts only.
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 # Kernel start-up on a loaded machine can be slow when many notebooks are graded in parallel.

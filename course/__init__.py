@@ -27,7 +27,7 @@ Grading a class (``python -m course grade``):
 The rest:
 - ``submissions``   submissions made from a release (the demo, the tests)
 - ``demo``          the demo class, graded the way ``python -m course grade`` grades
-- ``figures``       the lessons' figures
+- ``figures``, ``figures_application``  the two lessons' figures
 - ``lab``           the student's JupyterLab (``make lab``)
 - ``datasets``      the second assignment's data file (HDF5, from scikit-learn's digits)
 

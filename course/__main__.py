@@ -7,7 +7,7 @@ import sys
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("figures", help="redraw the lessons' figures into source/<assignment>/images", add_help=False)
+    commands.add_parser("figures", help="redraw both lessons' figures into source/<assignment>/images")
     commands.add_parser("data", help="rebuild cnn_application's HDF5 data file (see data --help)", add_help=False)
     commands.add_parser(
         "lab", help="the student's JupyterLab on this course's exchange (see lab --help)", add_help=False
@@ -19,9 +19,11 @@ def main(argv=None):
     args, rest = parser.parse_known_args(argv)
 
     if args.command == "figures":
-        from . import figures
+        from . import figures, figures_application
 
-        return figures.main(rest)
+        if rest:
+            parser.error(f"unrecognised arguments: {' '.join(rest)}")
+        return figures.main([]) or figures_application.main([])
     if args.command == "data":
         from . import datasets
 

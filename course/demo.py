@@ -4,9 +4,10 @@ as a table.
 
 Students of the demo class:
 - ``correct``       every exercise of every assignment solved (the instructor's solutions)
-- ``vectorised``    correct too, written without loops (the test corpus's correct variants)
-- ``forward_only``  the graded assignment solved; no bonus submission at all
-- ``buggy``         typical mistakes, one per exercise they touch (the test corpus's bugs)
+- ``vectorised``    correct too, written differently (the test corpus's correct variants: no loops, im2col, ...)
+- ``no_bonus``      the graded assignments solved; no bonus submission at all
+- ``buggy``         typical mistakes, one per exercise they touch (the test corpus's bugs), a loop version of
+                    a layer that must be fast among them
 - ``untouched``     the releases exactly as handed out
 """
 
@@ -23,14 +24,22 @@ VECTORISED = [
     "pool_forward__sliding_window",
     "conv_backward__einsum_per_position",
     "pool_backward__batch_vectorised",
+    "conv_forward_fast__im2col_matmul",
+    "conv_backward_fast__add_at_im2col",
+    "pool_forward_fast__as_strided_view",
+    "softmax_cross_entropy__one_hot_logsumexp",
 ]
 BUGS = [
     "conv_forward__stride_ignored",
     "pool_forward__running_max_from_zero",
     "distribute_value__integer_division",
     "pool_backward__dA_read_at_window_start",
+    "conv_forward_fast__four_loops",  # right values, too slow: only its speed part costs
+    "softmax_cross_entropy__not_stabilised",
+    "model_backward__relu_backward_skipped",
+    "train__plain_gradient_descent",
 ]
-STUDENTS = ("buggy", "correct", "forward_only", "untouched", "vectorised")
+STUDENTS = ("buggy", "correct", "no_bonus", "untouched", "vectorised")
 
 
 def corpus_code(kind, names):
@@ -53,7 +62,7 @@ def demo_class(course_dir, assignment):
         "untouched": {},
     }
     if not assignment.bonus:
-        students["forward_only"] = solutions
+        students["no_bonus"] = solutions
     return students
 
 
@@ -68,32 +77,35 @@ def lay_out(course_dir):
 
 
 def format_table(scores):
-    """Students x exercises, with each assignment's total (its grade, or the bonus) in a column of its
-    own. ``scores`` maps an assignment name to ``gradebook.scores`` of it."""
-    short = {"create_mask_from_window": "mask", "distribute_value": "distrib", "conv_single_step": "conv_step"}
-    headers, maxima, columns = ["student"], ["(max)"], []
+    """One table per assignment: its exercises down, the students across, the assignment's total (its
+    grade, or the bonus) last; ``-`` where a student submitted nothing. ``scores`` maps an assignment
+    name to ``gradebook.scores`` of it."""
+    blocks = []
     for assignment in exercises.assignments():
+        by_student = scores.get(assignment.name, {})
+        students = sorted({s for graded in scores.values() for s in graded})
+        total = "BONUS" if assignment.bonus else "GRADE"
+        rows = [["", "max", *students]]
         for e in assignment.exercises:
-            headers.append(short.get(e.function, e.function))
-            maxima.append(f"{e.points:g}")
-            columns.append((assignment.name, e.function))
-        headers.append(f"{'BONUS' if assignment.bonus else 'GRADE'}/{assignment.points:g}")
-        maxima.append(f"{assignment.points:g}")
-        columns.append((assignment.name, None))
-    rows = [maxima]
-    for student in sorted({s for by_student in scores.values() for s in by_student}):
-        row = [student]
-        for name, function in columns:
-            graded = scores.get(name, {}).get(student)
-            value = None if graded is None else graded.total if function is None else graded.exercises[function]
-            row.append("-" if value is None else f"{value:g}")
-        rows.append(row)
-    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+            rows.append([f"{e.number:2d} {e.function}", f"{e.points:g}"])
+            rows[-1] += [f"{by_student[s].exercises[e.function]:g}" if s in by_student else "-" for s in students]
+        rows.append([total, f"{assignment.points:g}"])
+        rows[-1] += [f"{by_student[s].total:g}" if s in by_student else "-" for s in students]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
 
-    def line(cells):
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+        def line(cells, widths=widths):
+            return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
 
-    return "\n".join([line(headers), "  ".join("-" * w for w in widths), *map(line, rows)])
+        kind = "bonus, never lowers a grade" if assignment.bonus else "graded"
+        rule = "  ".join("-" * w for w in widths)
+        blocks.append(
+            "\n".join(
+                [f"{assignment.name} ({kind}, {assignment.points:g} points)", line(rows[0]), rule]
+                + [line(r) for r in rows[1:-1]]
+                + [rule, line(rows[-1])]
+            )
+        )
+    return "\n\n".join(blocks)
 
 
 def run(course_dir=ROOT, workers=0):

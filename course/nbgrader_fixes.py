@@ -8,9 +8,17 @@
   the schema itself and builds a validator each time (0.05 s of CPU per notebook, a tenth of
   nbgrader's own work when grading). ``CheckCellMetadataOnce`` makes the same checks with the
   validator built once per process.
+- The first grading of a submission makes SQLAlchemy 2 warn three times ("Object of type
+  <SubmittedAssignment> not in session, add operation along 'Assignment.submissions' will not
+  proceed"): nbgrader's ``Gradebook.add_submission`` builds the submission's rows, a lazy load
+  flushes the session midway, and SQLAlchemy 2 no longer cascades through backrefs. Nothing is lost:
+  the ``db.add(submission)`` that follows adds every row through the forward relationships (the
+  gradebook tests read every score back). ``quiet_add_submission_warnings`` silences exactly these
+  warnings, so that an instructor's ``nbgrader autograde`` prints none.
 """
 
 import traceback
+import warnings
 
 from jsonschema import validators
 from jsonschema.exceptions import best_match
@@ -86,3 +94,14 @@ def apply(config):
             CheckCellMetadataOnce if step is CheckCellMetadata else step for step in default
         ]
     return config
+
+
+def quiet_add_submission_warnings():
+    """Silence the SAWarnings of nbgrader's ``add_submission`` (above), and no other warning."""
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings(
+        "ignore",
+        message=r"Object of type <Submitted(Assignment|Notebook)> not in session, add operation along",
+        category=SAWarning,
+    )

@@ -61,7 +61,8 @@ def _system_binds():
             args += ["--symlink", os.readlink(name), name]
         elif os.path.isdir(name):
             args += ["--ro-bind", name, name]
-    for name in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf"):
+    # /etc/fonts: fontconfig's configuration, read when matplotlib draws text (the application's figures)
+    for name in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf", "/etc/fonts"):
         if os.path.exists(name):
             args += ["--ro-bind", name, name]
     return args

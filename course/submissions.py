@@ -28,6 +28,7 @@ def write_submission(destination, code, release_dir):
     notebook (``<assignment>.ipynb``, the assignment being the folder's name).
 
     ``code`` maps solution cell ids to their new source; other solution cells keep the stub.
+    ``destination`` may be ``release_dir`` itself (a student filling in the folder they fetched).
     Returns the notebook path. Raises KeyError for an id that is not a solution cell.
     """
     release_dir, destination = Path(release_dir), Path(destination)
@@ -41,7 +42,8 @@ def write_submission(destination, code, release_dir):
     if remaining:
         raise KeyError(f"not solution cells of {notebook}: {sorted(remaining)}")
     # A student hands in the whole folder they received (notebook, cnn_checks.py and .json, images/).
-    shutil.copytree(release_dir, destination, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+    if destination.resolve() != release_dir.resolve():
+        shutil.copytree(release_dir, destination, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
     path = destination / notebook
     nbformat.write(nb, str(path))
     return path

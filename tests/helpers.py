@@ -4,18 +4,21 @@ Every course directory a test grades is a copy made under pytest's temp folder (
 course package and source/), so tests never touch the repository's own gradebook or folders.
 """
 
+import contextlib
 import shutil
 from pathlib import Path
 
 import nbformat
 
 from course import exercises, gradebook
+from course.grading import checks
+from course.grading.autograde import measured
 from course.layout import release_dir, source_dir
 from course.nbgrader_cli import run_nbgrader
 from course.submissions import solution_code, write_submission
 
 ASSIGNMENTS = [a.name for a in exercises.assignments()]
-FORWARD, BONUS = ASSIGNMENTS[0], ASSIGNMENTS[1]
+FORWARD, BONUS, APPLICATION = ASSIGNMENTS
 FULL = {a.name: {e.function: float(e.points) for e in a.exercises} for a in exercises.assignments()}
 ZERO = {name: dict.fromkeys(full, 0.0) for name, full in FULL.items()}
 GRADING_OUTPUT = ("submitted", "autograded", "feedback", "reports", "downloaded", "exchange", "grades*.csv")
@@ -36,8 +39,9 @@ def solutions(course_dir, assignment):
 def submit(course_dir, student, assignment, code):
     """Write ``submitted/<student>/<assignment>/`` from the release with ``code`` filled in; return
     the notebook's path."""
-    return write_submission(Path(course_dir) / "submitted" / student / assignment, code,
-                            release_dir(assignment, course_dir))
+    return write_submission(
+        Path(course_dir) / "submitted" / student / assignment, code, release_dir(assignment, course_dir)
+    )
 
 
 def edit_notebook(path, change):
@@ -59,3 +63,17 @@ def exercise_scores(course_dir, assignment):
     """``{student: {function: score}}`` read back from the course's gradebook."""
     url = gradebook.resolve_url(course_dir)
     return {student: s.exercises for student, s in gradebook.scores(url, assignment).items()}
+
+
+def judge_in_process(function, namespace, folder):
+    """The results of the exercise's parts (speed parts left out: the grader times those from outside
+    the kernel) for the ``function`` that ``namespace`` defines, called in ``folder`` as the grader
+    calls it in the kernel, judged as the grader judges. Returns ``(results, outcomes)``."""
+    _, exercise = exercises.find(function)
+    spec = exercises.spec(function)
+    spec["parts"] = [p for p in spec["parts"] if not any(c.startswith("speed") for c in p["cases"])]
+    calls = {key.split("|")[0]: case for key, case in spec["cases"].items() if not key.startswith("speed")}
+    with contextlib.chdir(folder):
+        outcomes = {cid: checks.call_student(function, case, namespace) for cid, case in sorted(calls.items())}
+    judged, expected = measured(exercise, outcomes)
+    return checks.judge(spec, judged, expected), outcomes

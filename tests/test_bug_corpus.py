@@ -2,20 +2,22 @@
 
 Every variant of tests/corpus/ becomes a submission of its function's assignment: the release
 notebook with that one function replaced and the instructor's solutions for the rest. Each
-assignment's class is autograded by ``nbgrader autograde`` run by hand in the course directory
-(graded outside the kernel and sandboxed, as nbgrader_config.py sets up). Every bug must lose
-points in its own exercise and nowhere else; every correct alternative must get full marks, even
-when it prints, writes to stderr or warns. A runaway function (an infinite loop) must cost only
-its own exercise. The table variant -> points per exercise is printed at the end of the session.
+assignment's class is graded by the grading tool (course.batch: nbgrader's API in two worker
+processes, outside the kernel and sandboxed, as nbgrader_config.py sets up; that ``nbgrader
+autograde`` by hand and the formgrader give the same scores is tests/test_grading_paths.py's job).
+Every bug must lose points in its own exercise and nowhere else; every correct alternative must get
+full marks, even when it prints, writes to stderr or warns. A runaway function (an infinite loop)
+must cost only its own exercise. ``CNN_CORPUS_TABLE=<file>`` gets the table variant -> points (conftest.py
+prints it at the end of the session).
 """
 
 import os
 
 import pytest
 from corpus.catalog import load_variants
-from helpers import ASSIGNMENTS, FULL, autograde, course_copy, exercise_scores, solutions, submit
+from helpers import ASSIGNMENTS, FULL, course_copy, exercise_scores, solutions, submit
 
-from course import demo
+from course import batch, exercises, gradebook
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
@@ -40,19 +42,45 @@ def corpus_scores(fresh_course, tmp_path_factory):
     submissions["runaway__conv_forward_infinite_loop"] = (ASSIGNMENTS[0], "conv_forward", RUNAWAY)
     for student, (assignment, function, source) in submissions.items():
         submit(course_dir, student, assignment, {**solutions(course_dir, assignment), function: source})
-    scores = {}
+    url, scores = gradebook.resolve_url(course_dir), {}
     for assignment in ASSIGNMENTS:
-        autograde(course_dir, assignment, f"--Execute.timeout={TIMEOUT}")
+        run = batch.Batch(
+            course_dir=course_dir,
+            assignment=assignment,
+            db_url=url,
+            workers=2,
+            force=True,
+            feedback=False,
+            nbgrader_args=(f"--Execute.timeout={TIMEOUT}",),
+            progress=False,
+        )
+        assert batch.run(run).failed == []
         scores[assignment] = exercise_scores(course_dir, assignment)
     table = os.environ.get("CNN_CORPUS_TABLE")
     if table:
-        from course.gradebook import resolve_url
-        from course.gradebook import scores as read
-
-        url = resolve_url(course_dir)
         with open(table, "w") as handle:
-            handle.write(demo.format_table({a: read(url, a) for a in ASSIGNMENTS}) + "\n")
+            handle.write(corpus_table(scores) + "\n")
     return scores
+
+
+def corpus_table(scores):
+    """Per assignment, one row per variant (its points per exercise, numbered as in the lesson, and its
+    total); ``*`` marks the exercises where a variant lost points."""
+    blocks = []
+    for assignment in exercises.assignments():
+        numbers = [f"{e.number}" for e in assignment.exercises]
+        legend = ", ".join(f"{e.number} {e.function}" for e in assignment.exercises)
+        rows = [["variant", *numbers, "total"], ["(max)", *(f"{e.points:g}" for e in assignment.exercises)]]
+        rows[1].append(f"{assignment.points:g}")
+        for variant, row in sorted(scores[assignment.name].items()):
+            cells = [f"{row[e.function]:g}" + ("*" if row[e.function] < e.points else "") for e in assignment.exercises]
+            rows.append([variant, *cells, f"{sum(row.values()):g}"])
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        lines = [
+            "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows
+        ]
+        blocks.append("\n".join([f"{assignment.name}: {legend}", *lines]))
+    return "\n\n".join(blocks)
 
 
 def _lost(row, assignment):

@@ -19,21 +19,32 @@ from __future__ import annotations
 
 import copy
 import inspect
+import shutil
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
+from helpers import judge_in_process
+
+from course import exercises
 
 try:  # tests/ is not a package: pytest puts tests/ itself on sys.path
     from corpus.catalog import EXERCISES, load_variants, make_namespace
 except ImportError:  # pragma: no cover - if tests/ ever becomes a package
     from tests.corpus.catalog import EXERCISES, load_variants, make_namespace
 
-BUGS = load_variants("bugs")
-CORRECT = load_variants("correct")
+ALL_BUGS = load_variants("bugs")
+ALL_CORRECT = load_variants("correct")
 NOISY = load_variants("noisy")  # correct, but they print, write to stderr or warn
 ORACLE = make_namespace()
+APPLICATION = {e.function for e in exercises.assignment("cnn_application").exercises}
+# The first assignment and its bonus are checked on the tables below; the application's variants on the exercises'
+# own parts (their cases are whole models and training runs, which a table of random layers cannot stand in for).
+BUGS = [v for v in ALL_BUGS if v.function not in APPLICATION]
+CORRECT = [v for v in ALL_CORRECT if v.function not in APPLICATION]
+APPLICATION_BUGS = [v for v in ALL_BUGS if v.function in APPLICATION]
+APPLICATION_CORRECT = [v for v in ALL_CORRECT if v.function in APPLICATION]
 
 F64 = dict(rtol=1e-5, atol=1e-8)
 F32 = dict(rtol=1e-4, atol=1e-4)
@@ -336,15 +347,17 @@ def _inputs_changed(before, after):
 # --------------------------------------------------------------------------- tests
 def test_corpus_size():
     assert len(BUGS) >= 34 and len(CORRECT) >= 6
+    assert len(APPLICATION_BUGS) >= 28 and len(APPLICATION_CORRECT) >= 8
     for fn in EXERCISES:
-        assert sum(v.function == fn for v in BUGS) >= 2, fn
+        assert sum(v.function == fn for v in ALL_BUGS) >= 2, fn
     for fn in ("conv_forward", "pool_forward", "conv_backward", "pool_backward"):
         assert sum(v.function == fn for v in BUGS) >= 4, fn
-    assert len({v.name for v in BUGS + CORRECT}) == len(BUGS) + len(CORRECT)
+    assert len({v.name for v in ALL_BUGS + ALL_CORRECT}) == len(ALL_BUGS) + len(ALL_CORRECT)
 
 
 def test_case_tables_are_big_enough():
-    for fn in EXERCISES:
+    assert set(CASES) | APPLICATION == set(EXERCISES)
+    for fn in CASES:
         assert len(CASES[fn]) >= 18, fn
 
 
@@ -363,7 +376,7 @@ def test_oracle_reproduces_published_numbers():
     assert np.allclose(A.ravel(), [0.02105773, -0.20328806, -0.40389855, -0.22154621, 0.51716526, 0.48155844])
 
 
-@pytest.mark.parametrize("variant", BUGS + CORRECT + NOISY, ids=lambda v: v.name)
+@pytest.mark.parametrize("variant", ALL_BUGS + ALL_CORRECT + NOISY, ids=lambda v: v.name)
 def test_variant_file_is_well_formed(variant):
     assert variant.description and "\n" not in variant.description
     first_line = variant.source.splitlines()[0]
@@ -423,3 +436,31 @@ def test_bug_variant_is_caught(variant):
     pytest.fail(
         f"{variant.name} ({variant.description}) matches the oracle on all {len(CASES[variant.function])} cases"
     )
+
+
+# --------------------------------------------------------------------------- the application's variants
+SPEED_BUG = "__four_loops"  # right values, too slow: only the speed part may cost points
+
+
+@pytest.mark.parametrize("variant", APPLICATION_CORRECT, ids=lambda v: v.name)
+def test_correct_application_variant_passes_every_part(variant, tmp_path, capsys):
+    """Judged as the grader judges it (speed parts aside), in a copy of the assignment's folder."""
+    folder = shutil.copytree(exercises.find(variant.function)[1].folder, tmp_path / "a")
+    results, outcomes = judge_in_process(variant.function, make_namespace(variant), folder)
+    assert [r["message"] for r in results if not r["passed"]] == []
+    assert all(not o["notes"] for o in outcomes.values()), [o["notes"] for o in outcomes.values()]
+    out, err = capsys.readouterr()
+    assert out == "" and err == "", f"{variant.name} wrote output: {out!r} {err!r}"
+
+
+@pytest.mark.parametrize("variant", APPLICATION_BUGS, ids=lambda v: v.name)
+def test_application_bug_variant_fails_a_part(variant, tmp_path):
+    """A bug fails at least one part; a loop version fails none but the speed part the grader times."""
+    folder = shutil.copytree(exercises.find(variant.function)[1].folder, tmp_path / "a")
+    results, _ = judge_in_process(variant.function, make_namespace(variant), folder)
+    failed = [r["title"] for r in results if not r["passed"]]
+    if variant.name.endswith(SPEED_BUG):
+        assert failed == [], f"{variant.name} must lose points on speed only"
+        assert any(p.speed for p in exercises.find(variant.function)[1].parts)
+    else:
+        assert failed, f"{variant.name} ({variant.description}) passes every part"

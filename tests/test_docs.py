@@ -7,6 +7,9 @@ from forgeries import FORGERIES
 from traitlets.config.loader import PyFileConfigLoader
 
 from course import sandbox
+from course.exercises import assignments, find
+from course.exercises.cnn_application.conv_forward_fast import SPEED_UP
+from course.exercises.cnn_application.train import TEST_ACCURACY
 from course.layout import ROOT
 from course.workers import default_workers
 
@@ -31,6 +34,13 @@ def test_the_numbers_table_is_the_configuration():
     assert found["sandbox memory (address space, per process)"] == f"{sandbox.LIMITS['memory_mb']} MiB"
     assert found["sandbox processes and threads"] == f"{sandbox.LIMITS['nproc']}"
     assert found["sandbox CPU time, per kernel"] == f"{sandbox.LIMITS['cpu_seconds']} s"
+    speed_parts = [p.speed for a in assignments() for e in a.exercises for p in e.parts if p.speed]
+    assert len(speed_parts) == 4 and {s.at_least for s in speed_parts} == {SPEED_UP}
+    assert found["speed parts: speed-up asked over the loop version"] == f"{SPEED_UP:g}"
+    assert found["training part: test accuracy asked of `train`'s parameters"] == f"{TEST_ACCURACY:.0%}".replace(
+        "%", " %"
+    )
+    assert found["time for `train`'s graded calls"] == f"{find('train')[1].timeout} s"
 
 
 def test_the_security_section_counts_the_forgeries():
@@ -43,3 +53,16 @@ def test_every_make_target_the_readme_names_exists():
     targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.M))
     named = set(re.findall(r"`make ([a-z-]+)", README))
     assert named <= targets, sorted(named - targets)
+
+
+def test_the_readme_gives_the_data_files_sizes():
+    import h5py
+
+    with h5py.File(ROOT / "source" / "cnn_application" / "data" / "digits.h5", "r") as f:
+        sizes = f["train/labels"].shape[0], f["test/labels"].shape[0]
+    assert f"({sizes[0]} training and {sizes[1]} test images, 8x8" in README
+
+
+def test_the_config_names_the_courses_assignments():
+    config = (ROOT / "nbgrader_config.py").read_text()
+    assert all(f"{a.name} (" in config for a in assignments())

@@ -16,6 +16,7 @@ import urllib.request
 
 import nbformat
 import pytest
+import tamper
 from corpus.catalog import load_variants
 from forgeries import FORGERIES
 from helpers import (
@@ -46,6 +47,9 @@ def write_class(course_dir):
     students.update({v.name: {**correct, v.function: v.source} for v in bugs[::3]})
     students.update({f.name: {**correct, f.function: f.forged} for f in FORGERIES[::2]})
     students["kernel_death"] = {**correct, "conv_forward": correct["conv_forward"] + "\nimport os\nos._exit(1)"}
+    # writes 1000 into every score of the gradebook, and into the course's files, if it can reach them
+    attack = tamper.WRITE.format(course=course_dir, port=0, victim="honest")
+    students["gradebook_writer"] = {**correct, "zero_pad": attack + "\n" + correct["zero_pad"]}
     students["timeout"] = {
         **correct,
         "conv_single_step": "def conv_single_step(a, W, b):\n    while True:\n        pass",

@@ -136,7 +136,9 @@ class Exercise:
     its function returns in messages (e.g. ``"(Z, cache)"``), ``timeout`` (seconds) replaces
     ``Execute.timeout`` for its calls when it needs longer, ``measures`` maps names to functions of
     a returned value used by parts' ``measure``. The reference runs in the assignment's source
-    folder, as the student's function runs in theirs (a case may name a data file)."""
+    folder, as the student's function runs in theirs (a case may name a data file). ``writes``:
+    the files (glob patterns) its checks write in that folder; nbgrader copies none of them from a
+    submission into the grading folder, nor from there into the feedback."""
 
     function: str
     number: int
@@ -146,6 +148,7 @@ class Exercise:
     uses: tuple = ()
     timeout: int | None = None
     measures: dict = field(default_factory=dict)
+    writes: tuple = ()
 
     @property
     def points(self):

@@ -12,7 +12,9 @@ grade``) grades the same way:
   and refuses a release that holds a solution or hidden-test line (course.release);
 - feedback pages that name each exercise, show the grade or the bonus, and render formulas
   without network (course.feedback_page);
-- a local exchange folder (``exchange/`` in the course directory), which needs no root.
+- a local exchange folder (``exchange/`` in the course directory), which needs no root;
+- the files the checks write (save_params's) are never copied from a submission into the grading
+  folder, nor from there into the feedback.
 """
 
 import os
@@ -44,6 +46,7 @@ def configure(c, root, sandboxed=None):
     if sandboxed is None:
         sandboxed = os.environ.get("CNN_SANDBOX", "on").lower() != "off"
     c.CourseDirectory.root = str(root)
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", *files_the_checks_write()]
     c.Exchange.root = os.path.join(str(root), "exchange")
     c.Autograde.sanitize_preprocessors = [
         ClearOutput,
@@ -62,10 +65,16 @@ def configure(c, root, sandboxed=None):
         nbgrader_fixes.CheckCellMetadataOnce,
     ]
     sandbox.configure(c, root, sandboxed)
+    nbgrader_fixes.quiet_add_submission_warnings()
     c.GenerateAssignment.pre_convert_hook = release.write_visible_checks_hook
     c.GenerateAssignment.preprocessors = release.generate_steps()
     configure_feedback(c)
     return c
+
+
+def files_the_checks_write():
+    """The files (glob patterns) the exercises' checks write in the notebook's folder (Exercise.writes)."""
+    return sorted({pattern for a in exercises.assignments() for e in a.exercises for pattern in e.writes})
 
 
 def configure_feedback(c):

@@ -471,8 +471,9 @@ def judge(spec, outcomes, expected):
             }
             notes += [n for n in outcome.get("notes", []) if n not in notes]
             call = case.get("call") or call_text(spec["function"], case["args"], case["kwargs"], spec["params"])
-            if "returned" not in outcome:
-                failures.append(outcome_message(spec, case, outcome, call))
+            if "returned" not in outcome:  # raised: the part's hint, else its last check's (the values')
+                hint = part.get("hint") or next((c["hint"] for c in reversed(part["checks"]) if c.get("hint")), "")
+                failures.append(outcome_message(spec, case, outcome, call) + _hint(hint))
                 continue
             try:
                 for check in part["checks"]:
@@ -481,7 +482,8 @@ def judge(spec, outcomes, expected):
                     want = pick(expected[case_id], path, spec.get("returns", "a value"), call)
                     compare({**check, **case.get("tolerance", {})}, got, want, call)
             except CheckFailed as failure:
-                failures.append(f"{failure}{_hint(part.get('hint')) if part.get('hint') else ''}")
+                hint = part.get("hint", "")
+                failures.append(f"{failure}{_hint(hint) if hint and hint not in str(failure) else ''}")
         message = failures[0] if failures else ""
         if len(failures) > 1:
             message = f"{len(failures)} of {len(part['cases'])} calls fail; the first:\n{message}"

@@ -5,7 +5,8 @@
 from the reference.  Each file is the source of one student solution cell: a one-line module
 docstring describing the variant, ``import numpy as np``, and exactly one top-level function
 named after the exercise.  The function may call the other exercises by name (``zero_pad``,
-``conv_single_step``, ``create_mask_from_window``, ``distribute_value``) through globals.
+``conv_single_step``, ``create_mask_from_window``, ``distribute_value``, the application's layers) through
+globals; ``h5py`` and the instructor's ``load_params`` are there too, as the application's notebook has them.
 
     >>> from tests.corpus.catalog import load_variants      # or: from corpus.catalog import ...
     >>> [v.name for v in load_variants("bugs")][:1]
@@ -76,9 +77,12 @@ def make_namespace(variant: Variant | None = None) -> dict:
     This mimics the notebook: one namespace where the student's cell for ``variant.function``
     replaces the reference one while the other exercises keep correct versions.
     """
+    import h5py
     import numpy as np
 
-    ns: dict = {"__name__": "corpus_namespace", "np": np}
+    from course.exercises.cnn_application.save_params import load_params
+
+    ns: dict = {"__name__": "corpus_namespace", "np": np, "h5py": h5py, "load_params": load_params}
     for assignment in exercises.assignments():
         for exercise in assignment.exercises:
             exec(compile(exercise.reference_source(), exercise.function, "exec"), ns)
