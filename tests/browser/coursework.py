@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from helpers import BONUS, FORWARD, solutions  # noqa: F401 (BONUS: for the tests)
+from helpers import APPLICATION, BONUS, FORWARD, solutions  # noqa: F401 (APPLICATION, BONUS: for the tests)
 
 from course.nbgrader_cli import nbgrader_env
 from course.submissions import write_submission

@@ -8,12 +8,14 @@ import shutil
 
 import lab
 import pytest
-from coursework import BONUS, FORWARD, REPO, notebook
+from coursework import APPLICATION, BONUS, FORWARD, REPO, notebook
 
 pytestmark = pytest.mark.browser
 
 NOTEBOOKS = [
-    f"{kind}/{assignment}/{notebook(assignment)}" for kind in ("release", "source") for assignment in (FORWARD, BONUS)
+    f"{kind}/{assignment}/{notebook(assignment)}"
+    for kind in ("release", "source")
+    for assignment in (FORWARD, BONUS, APPLICATION)
 ]
 LESSON_CELL = "conv-step-text"  # the README's picture: one step of convolution, a formula and the animation
 
@@ -43,7 +45,7 @@ def test_lesson_notebooks(lab_server, page, tmp_path, readme_images):
 
         figures = lab.check_images_loaded(page, expected=sum(text.count("![") for text in markdown))
         formulas = lab.check_math_rendered(page, expected=sum(lab.count_math(text) for text in markdown))
-        assert formulas > (50 if FORWARD + "/" in path else 20), path
+        assert formulas > (50 if f"{FORWARD}/" in path else 20), path
         assert figures or BONUS in path, path  # the optional assignment has no figure
 
         if path == f"release/{FORWARD}/{notebook(FORWARD)}":

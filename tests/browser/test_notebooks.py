@@ -1,10 +1,11 @@
 """A student's notebook in JupyterLab, configured as ``make lab`` configures it: Restart and Run All,
 the scorecards it shows, and nbgrader's Validate button. One test per student: untouched, solved
-(the graded assignment only: the optional bonus is left untouched) and buggy."""
+(the graded assignment only: the optional bonus is left untouched), buggy, and the application
+solved (its data read, its network trained, its pictures drawn)."""
 
 import lab
 import pytest
-from coursework import BONUS, BUGS, FORWARD, HINTS, buggy_code, notebook, solved_code, student
+from coursework import APPLICATION, BONUS, BUGS, FORWARD, HINTS, buggy_code, notebook, solved_code, student
 from lab import flat
 
 from course.grading.checks import GREEN, GREY, RED
@@ -100,4 +101,25 @@ def test_buggy_notebook(lab_server, page, tmp_path, readme_images):
     for function in BUGS:
         assert cards[function].headline in dialog  # the card's text, not only the test's source
         assert HINTS[function] in dialog
+    assert not page.console_errors, page.console_errors
+
+
+def test_solved_application_student(lab_server, page, tmp_path):
+    """The application solved, in JupyterLab: the data file read, every card green, the network trained in the
+    notebook, the pictures a student wants to see drawn (examples, curves, filters, feature maps, mistakes), and
+    it validates; the visible save check leaves no file behind."""
+    path = student(tmp_path / "work" / APPLICATION, APPLICATION, solved_code(APPLICATION))
+    server = lab_server(tmp_path / "work", student_exchange=tmp_path / "exchange")
+    lab.open_notebook(page, server, f"{APPLICATION}/{notebook(APPLICATION)}")
+
+    cards = lab.run_all(page, path)
+    assert len(cards) == 14
+    for function, card in cards.items():
+        assert "the checks here pass" in card.headline, card.text
+        assert card.color == lab.css_rgb(GREEN), function
+    plots = lab.notebook_panel(page).locator(".jp-OutputArea-output img")
+    assert plots.count() >= 6, "the digits, the curves, the filters, the feature maps, the mistakes"
+    lab.check_images_loaded(page)
+    assert lab.validate(page) == f"Validation Results\n{SUCCESS}"
+    assert not (path.parent / "params_check.h5").exists()
     assert not page.console_errors, page.console_errors
