@@ -107,7 +107,8 @@ def main(argv=None):
             epochs, batch, rate, seed = call_args[3:]
             print(
                 f"train, {name} run: {len(call_args[1])} images, {epochs} epochs, batches of {batch}, learning rate "
-                f"{rate}, seed {seed}: {seconds:.2f} s, test accuracy {train.test_accuracy(returned):.4f} "
+                f"{rate}, seed {seed}: {seconds:.2f} s ({seconds / epochs * 1e3:.0f} ms an epoch), test accuracy "
+                f"{train.test_accuracy(returned):.4f} "
                 f"({len(y_test)} images; the graded bar is {train.TEST_ACCURACY:.2f})"
             )
     print(f"benchmark total {time.perf_counter() - start:.0f} s")
