@@ -10,15 +10,15 @@
   validator built once per process.
 - The first grading of a submission makes SQLAlchemy 2 warn three times ("Object of type
   <SubmittedAssignment> not in session, add operation along 'Assignment.submissions' will not
-  proceed"): nbgrader's ``Gradebook.add_submission`` builds the submission's rows, a lazy load
-  flushes the session midway, and SQLAlchemy 2 no longer cascades through backrefs. Nothing is lost:
-  the ``db.add(submission)`` that follows adds every row through the forward relationships (the
-  gradebook tests read every score back). ``quiet_add_submission_warnings`` silences exactly these
-  warnings, so that an instructor's ``nbgrader autograde`` prints none.
+  proceed"): nbgrader's ``Gradebook.add_submission`` builds the submission's rows, and reading a
+  notebook's cells midway (a lazy load) flushes the session while the new rows are not in it yet.
+  Nothing is lost (the ``db.add(submission)`` that follows adds every row), but an instructor sees
+  three warnings per student. ``add_submission_without_autoflush`` builds the rows with autoflush
+  off, as SQLAlchemy advises for building related objects: no early flush, no warning, the same rows.
 """
 
+import functools
 import traceback
-import warnings
 
 from jsonschema import validators
 from jsonschema.exceptions import best_match
@@ -96,12 +96,19 @@ def apply(config):
     return config
 
 
-def quiet_add_submission_warnings():
-    """Silence the SAWarnings of nbgrader's ``add_submission`` (above), and no other warning."""
-    from sqlalchemy.exc import SAWarning
+def add_submission_without_autoflush():
+    """Make nbgrader's ``Gradebook.add_submission`` build its rows with the session's autoflush off
+    (above). Idempotent: the config may be loaded more than once in a process."""
+    from nbgrader.api import Gradebook
 
-    warnings.filterwarnings(
-        "ignore",
-        message=r"Object of type <Submitted(Assignment|Notebook)> not in session, add operation along",
-        category=SAWarning,
-    )
+    original = Gradebook.add_submission
+    if getattr(original, "without_autoflush", False):
+        return
+
+    @functools.wraps(original)
+    def add_submission(self, assignment, student, **kwargs):
+        with self.db.no_autoflush:
+            return original(self, assignment, student, **kwargs)
+
+    add_submission.without_autoflush = True
+    Gradebook.add_submission = add_submission

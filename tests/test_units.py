@@ -83,3 +83,28 @@ def test_the_sandbox_command_line_isolates_the_kernel(tmp_path):
 def test_histogram_bins_end_at_the_maximum():
     assert report.bins(100) == [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
     assert report.bins(50)[-1] == 50
+
+
+def test_a_first_submission_is_recorded_without_sqlalchemy_warnings(tmp_path):
+    """nbgrader's add_submission, as the course's config leaves it: no warning, every row recorded."""
+    import warnings
+
+    from nbgrader.api import Gradebook
+
+    from course import nbgrader_fixes
+
+    nbgrader_fixes.add_submission_without_autoflush()
+    nbgrader_fixes.add_submission_without_autoflush()  # the config may be loaded twice in a process
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
+        gb.add_assignment("a")
+        gb.add_notebook("nb", "a")
+        gb.add_grade_cell("test_f", "nb", "a", max_score=10, cell_type="code")
+        gb.add_solution_cell("f", "nb", "a")
+        gb.add_student("alice")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            gb.add_submission("a", "alice")
+        submitted = gb.find_submission("a", "alice")
+        assert [n.name for n in submitted.notebooks] == ["nb"]
+        assert [g.name for g in submitted.notebooks[0].grades] == ["test_f"]
+        assert [c.name for c in submitted.notebooks[0].comments] == ["f"]

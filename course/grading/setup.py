@@ -65,7 +65,7 @@ def configure(c, root, sandboxed=None):
         nbgrader_fixes.CheckCellMetadataOnce,
     ]
     sandbox.configure(c, root, sandboxed)
-    nbgrader_fixes.quiet_add_submission_warnings()
+    nbgrader_fixes.add_submission_without_autoflush()
     c.GenerateAssignment.pre_convert_hook = release.write_visible_checks_hook
     c.GenerateAssignment.preprocessors = release.generate_steps()
     configure_feedback(c)
