@@ -58,9 +58,11 @@ class Case:
 class Speed:
     """A speed check, graded only: the student's function is called ``calls`` times, each on a fresh
     input from ``inputs(rng) -> (args, kwargs)``, and must return what the reference returns; the
-    grader measures the wall time of those calls from outside the kernel, and the time of ``loop``
-    (a loop version, run in the grader's own process) on one of the same inputs, side by side. The
-    speed-up (loop time over the student's time per call) must be at least ``at_least``."""
+    grader measures the wall time of those calls from outside the kernel (less the probe's own cost,
+    measured before the notebook's code runs), and the time of ``loop`` (a loop version, run in the
+    grader's own process) on one of the same inputs, side by side. The speed-up (loop time over the
+    student's time per call) must be at least ``at_least``; up to three rounds are measured, each
+    side's quickest counts (noise only ever adds time)."""
 
     loop: object
     inputs: object

@@ -22,6 +22,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 from course import lab as course_lab
 
 # Chromium from Debian (Playwright's own browser download cannot work here). Without the
@@ -371,13 +373,33 @@ def click_menu(page, menu, item):
     page.locator(".lm-Menu:visible .lm-Menu-itemLabel").filter(has_text=label).click()
 
 
-def palette_commands(page, query):
-    """The labels of the commands the command palette lists for ``query`` (it matches loosely)."""
-    click_menu(page, "View", "Activate Command Palette")
+def wait_for_lab(page, timeout=60_000):
+    """Wait until Lab has restored its layout: its splash screen, shown until then, is gone. Before,
+    the panels it restores take the focus, and a command palette that loses the focus closes."""
+    page.wait_for_function(
+        "() => document.querySelector('#jp-main-dock-panel') && !document.querySelector('#jupyterlab-splash')",
+        timeout=timeout,
+    )
+
+
+def palette_commands(page, query, attempts=3):
+    """The labels of the commands the command palette lists for ``query`` (it matches loosely). The
+    palette closes when anything takes the focus from it; it is opened again if that happens before
+    its list was read."""
+    wait_for_lab(page)
     search = page.locator(".lm-CommandPalette-input")
-    search.fill(query)
-    page.wait_for_timeout(200)  # the palette filters as one types
-    labels = page.locator(".lm-CommandPalette-item .lm-CommandPalette-itemLabel").all_inner_texts()
+    for attempt in range(1, attempts + 1):
+        click_menu(page, "View", "Activate Command Palette")
+        try:
+            search.fill(query, timeout=5_000)
+            page.wait_for_timeout(200)  # the palette filters as one types
+            labels = page.locator(".lm-CommandPalette-item .lm-CommandPalette-itemLabel").all_inner_texts()
+            if search.is_visible() and search.input_value() == query:  # read while open, for this query
+                break
+        except PlaywrightTimeoutError:
+            pass
+        if attempt == attempts:
+            raise AssertionError(f"the command palette closed {attempts} times before it listed {query!r}")
     page.keyboard.press("Escape")
     search.wait_for(state="hidden")
     return labels

@@ -67,6 +67,7 @@ def test_student_setup(make_lab, page, tmp_path):
         assert set(course_lab.INSTRUCTOR_PLUGINS) <= names, (key, value)
 
     page.goto(server.lab_url(fresh=True))
+    lab.wait_for_lab(page)
     # The Nbgrader menu holds the Assignment List only.
     page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
     items = page.locator(".lm-Menu:visible .lm-Menu-item:not(.lm-mod-hidden) .lm-Menu-itemLabel")
