@@ -112,7 +112,7 @@ def tool_run(course_dir, workers, *options, names=()):
     started = time.time()
     wall = timed(command, ROOT)
     for assignment in exercises.assignments():
-        if any((course_dir / "submitted").glob(f"*/{assignment.name}")):
+        if (assignment.name in names or not names) and any((course_dir / "submitted").glob(f"*/{assignment.name}")):
             check_graded(course_dir, assignment.name, started)
     return wall
 
