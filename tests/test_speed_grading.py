@@ -144,3 +144,22 @@ def test_a_slow_layer_cannot_buy_its_speed_points(graded, attack):
     assert scores[attack] == scores["loops"], SUBMISSIONS[attack]
     if attack == "turns_wrong":
         assert "the result is wrong, so its speed does not count" in _card_text(course_dir, attack)
+
+
+def test_the_graded_notebook_keeps_the_submissions_cells(graded):
+    """The probe cost is measured in place of the notebook's first cell, which is put back."""
+    course_dir, _ = graded
+
+    def cells(folder):
+        nb = json.loads((course_dir / folder / "honest" / APPLICATION / f"{APPLICATION}.ipynb").read_text())
+        return [
+            (c["cell_type"], "".join(c["source"]))
+            for c in nb["cells"]
+            if not c["metadata"].get("nbgrader", {}).get("grade")  # test cells come from the gradebook
+        ]
+
+    assert cells("autograded") == cells("submitted")
+    assert (
+        "cnn_probe_cost"
+        not in (course_dir / "autograded" / "honest" / APPLICATION / f"{APPLICATION}.ipynb").read_text()
+    )

@@ -31,7 +31,7 @@ from . import checks, probe
 from .exercise import Case
 
 MAX_MESSAGE_BYTES = 256 * 2**20  # a kernel message above this is dropped by ZeroMQ, unread
-SPEED_ROUNDS = 3  # a speed check measures at most this many rounds (see Autograder._time)
+SPEED_ROUNDS = 3  # rounds of a speed part's timing, and runs of its probe cost (see ExecuteAndScore._time)
 
 
 def _reference(exercise, case):
@@ -173,21 +173,25 @@ class ExecuteAndScore(Execute):
         inputs to the kernel and its answer back. It is measured in the fresh kernel before any of
         the notebook's code has run, so the student's code cannot make it look larger: a function
         that returns zeros shaped like the answer is called on inputs like the timed ones; the
-        quickest of ``SPEED_ROUNDS`` runs counts."""
-        rng = np.random.default_rng()
-        for exercise in self._exercises.values():
-            for number, part in enumerate(exercise.parts):
-                if not part.speed:
-                    continue
-                cases = {f"t{k}": Case(*part.speed.inputs(rng)) for k in range(part.speed.calls)}
-                answer = _lookalike(_reference(exercise, cases["t0"]))
-                cost = {"cnn_probe_cost": f"def cnn_probe_cost(*args, **kwargs):\n    return {answer}\n"}
-                runs = []
-                for _ in range(SPEED_ROUNDS):
-                    started = time.perf_counter()
-                    self._call(exercise, cases, cost, index, function="cnn_probe_cost")
-                    runs.append(time.perf_counter() - started)
-                self._probe_costs[exercise.function, number] = min(runs)
+        quickest of ``SPEED_ROUNDS`` runs counts. nbclient stores each probe cell at ``index``: the
+        notebook's cell is put back."""
+        rng, cell = np.random.default_rng(), self.nb.cells[index]
+        try:
+            for exercise in self._exercises.values():
+                for number, part in enumerate(exercise.parts):
+                    if not part.speed:
+                        continue
+                    cases = {f"t{k}": Case(*part.speed.inputs(rng)) for k in range(part.speed.calls)}
+                    answer = _lookalike(_reference(exercise, cases["t0"]))
+                    cost = {"cnn_probe_cost": f"def cnn_probe_cost(*args, **kwargs):\n    return {answer}\n"}
+                    runs = []
+                    for _ in range(SPEED_ROUNDS):
+                        started = time.perf_counter()
+                        self._call(exercise, cases, cost, index, function="cnn_probe_cost")
+                        runs.append(time.perf_counter() - started)
+                    self._probe_costs[exercise.function, number] = min(runs)
+        finally:
+            self.nb.cells[index] = cell
 
     def _time(self, exercise, number, lend, index):
         """A speed part's outcome: ``{"returned": speed-up}`` measured side by side (see Speed), or why
