@@ -34,12 +34,6 @@ MAX_MESSAGE_BYTES = 256 * 2**20  # a kernel message above this is dropped by Zer
 SPEED_ROUNDS = 3  # rounds of a speed part's timing, and runs of its probe cost (see ExecuteAndScore._time)
 
 
-def _reference(exercise, case):
-    """What the exercise's reference returns for ``case``, called in the assignment's folder."""
-    with contextlib.chdir(exercise.folder):
-        return exercise.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
-
-
 def _lookalike(value):
     """Source of an expression that builds a value of ``value``'s structure, shapes and types, filled
     with zeros: what the function that measures a speed part's probe cost returns, so that the cost
@@ -182,7 +176,7 @@ class ExecuteAndScore(Execute):
                     if not part.speed:
                         continue
                     cases = {f"t{k}": Case(*part.speed.inputs(rng)) for k in range(part.speed.calls)}
-                    answer = _lookalike(_reference(exercise, cases["t0"]))
+                    answer = _lookalike(exercise.call_reference(cases["t0"]))
                     cost = {"cnn_probe_cost": f"def cnn_probe_cost(*args, **kwargs):\n    return {answer}\n"}
                     runs = []
                     for _ in range(SPEED_ROUNDS):
@@ -230,7 +224,7 @@ class ExecuteAndScore(Execute):
             outcome = outcomes.get(cid, {"missing": "no result came back"})
             if "returned" not in outcome:
                 return outcome
-            want = _reference(exercise, case)
+            want = exercise.call_reference(case)
             call = f"{exercise.function} on {speed.description}"
             try:
                 for check in speed.checks or exercise.parts[0].checks:  # the result must be right

@@ -191,14 +191,16 @@ class Exercise:
     def expected(self):
         """``{case id: what the reference returns}`` (computed once, on copies of the arguments, in
         the assignment's folder), or the case's own ``expected``."""
-        found = {}
+        return {
+            cid: case.expected if case.expected is not _NOTHING else self.call_reference(case)
+            for cid, case in self.cases.items()
+        }
+
+    def call_reference(self, case):
+        """What the reference returns for ``case``, called on copies of its arguments in the
+        assignment's folder."""
         with contextlib.chdir(self.folder):
-            for cid, case in self.cases.items():
-                if case.expected is not _NOTHING:
-                    found[cid] = case.expected
-                else:
-                    found[cid] = self.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
-        return found
+            return self.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
 
     def reference_source(self):
         """The reference's source, to lend to the kernel (it must be self-contained)."""
