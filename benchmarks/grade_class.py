@@ -92,25 +92,17 @@ def check_graded(course_dir, assignment, started):
     return len(students)
 
 
+def grade_command(names, course_dir, workers, options):
+    """``python -m course grade NAMES --force`` for ``course_dir`` (no names: every assignment)."""
+    where = ["--course-dir", str(course_dir), "--force", "-q", "--workers", str(workers)]
+    return [sys.executable, "-m", "course", "grade", *names, *where, *options]
+
+
 def tool_run(course_dir, workers, *options, names=()):
     """Wall seconds of ``python -m course grade --force`` (``names``, default: every assignment with
     submissions)."""
-    command = [
-        sys.executable,
-        "-m",
-        "course",
-        "grade",
-        *names,
-        "--course-dir",
-        str(course_dir),
-        "--force",
-        "-q",
-        "--workers",
-        str(workers),
-        *options,
-    ]
     started = time.time()
-    wall = timed(command, ROOT)
+    wall = timed(grade_command(names, course_dir, workers, options), ROOT)
     for assignment in exercises.assignments():
         if (assignment.name in names or not names) and any((course_dir / "submitted").glob(f"*/{assignment.name}")):
             check_graded(course_dir, assignment.name, started)
@@ -156,22 +148,9 @@ def before_course(temp, revision, code):
 
 
 def before_run(repo, course_dir, workers, *options):
-    command = [
-        sys.executable,
-        "-m",
-        "course",
-        "grade",
-        "cnn_step_by_step",
-        "--course-dir",
-        str(course_dir),
-        "--force",
-        "-q",
-        "--workers",
-        str(workers),
-        *options,
-    ]
+    """Wall seconds of the tool at the earlier revision (checked out in ``repo``) grading its notebook."""
     started = time.time()
-    wall = timed(command, repo)
+    wall = timed(grade_command(["cnn_step_by_step"], course_dir, workers, options), repo)
     check_graded(course_dir, "cnn_step_by_step", started)
     return wall
 
