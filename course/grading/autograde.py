@@ -21,11 +21,12 @@ import time
 import nbformat
 import numpy as np
 import zmq
+from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async
 from nbgrader.preprocessors import Execute
 
-from course import exercises, sandbox
+from course import exercises, sandbox, warm_kernels
 
 from . import checks, probe
 from .exercise import Case
@@ -60,6 +61,7 @@ class ExecuteAndScore(Execute):
         self._results, self._problems, self._seconds = {}, {}, {}
         self._stopped, self._unreadable = "", []
         self._probe_costs = None  # {(function, part number): seconds}, measured before the first cell
+        warm_kernels.Expecting.set(resources["nbgrader"]["assignment"])  # what the next warm kernel prepares for
         if self.kernel_name == sandbox.KERNEL_NAME:
             sandbox.require()
         else:
@@ -102,8 +104,10 @@ class ExecuteAndScore(Execute):
             return cell, self.resources
         try:
             if self._probe_costs is None:
-                self._probe_costs = {}
-                self._measure_probe_costs(index)
+                self._probe_costs = self._warm_probe_costs()
+                if self._probe_costs is None:  # a kernel not prepared for this assignment: measure now
+                    self._probe_costs = {}
+                    self._measure_probe_costs(index)
             if exercise is None:
                 cell = self.execute_cell(cell, index, store_history=True)
             else:
@@ -162,28 +166,24 @@ class ExecuteAndScore(Execute):
                 self._problems[exercise.function].append(f"a call was interrupted after {timeout} s")
         return outcomes
 
+    def _warm_probe_costs(self):
+        """The probe costs measured in this kernel before it was handed over (course.warm_kernels), or
+        None when it was not prepared for this notebook's assignment."""
+        kernel = getattr(getattr(self.km, "provisioner", None), "kernel", None)
+        assignment = self.resources["nbgrader"]["assignment"]
+        if kernel is None or kernel.probe_costs is None or kernel.assignment != assignment:
+            return None
+        return dict(kernel.probe_costs)
+
     def _measure_probe_costs(self, index):
-        """Time, for each speed part of the notebook, the probe's own cost: sending a timed call's
-        inputs to the kernel and its answer back. It is measured in the fresh kernel before any of
-        the notebook's code has run, so the student's code cannot make it look larger: a function
-        that returns zeros shaped like the answer is called on inputs like the timed ones; the
-        quickest of ``SPEED_ROUNDS`` runs counts. nbclient stores each probe cell at ``index``: the
-        notebook's cell is put back."""
-        rng, cell = np.random.default_rng(), self.nb.cells[index]
+        """Measure the probe costs in this kernel before the notebook's first cell runs (see
+        measure_probe_costs). nbclient stores each probe cell at ``index``: the notebook's cell is put back."""
+        cell = self.nb.cells[index]
         try:
-            for exercise in self._exercises.values():
-                for number, part in enumerate(exercise.parts):
-                    if not part.speed:
-                        continue
-                    cases = {f"t{k}": Case(*part.speed.inputs(rng)) for k in range(part.speed.calls)}
-                    answer = _lookalike(exercise.call_reference(cases["t0"]))
-                    cost = {"cnn_probe_cost": f"def cnn_probe_cost(*args, **kwargs):\n    return {answer}\n"}
-                    runs = []
-                    for _ in range(SPEED_ROUNDS):
-                        started = time.perf_counter()
-                        self._call(exercise, cases, cost, index, function="cnn_probe_cost")
-                        runs.append(time.perf_counter() - started)
-                    self._probe_costs[exercise.function, number] = min(runs)
+            self._probe_costs = measure_probe_costs(
+                lambda exercise, cases, lend, function: self._call(exercise, cases, lend, index, function=function),
+                self._exercises.values(),
+            )
         finally:
             self.nb.cells[index] = cell
 
@@ -256,6 +256,48 @@ class ExecuteAndScore(Execute):
                 )
             ]
             cell.execution_count = None
+
+
+def measure_probe_costs(call, exercises):
+    """``{(function, part number): seconds}``: for each speed part of ``exercises``, the probe's own
+    cost, sending a timed call's inputs to the kernel and its answer back. ``call(exercise, cases,
+    lend, function)`` runs one probe in the kernel. It must be a kernel in which no code of the
+    notebook has run yet, so the student's code cannot make the cost look larger: a function that
+    returns zeros shaped like the answer is called on inputs like the timed ones; the quickest of
+    ``SPEED_ROUNDS`` runs counts."""
+    rng, costs = np.random.default_rng(), {}
+    for exercise in exercises:
+        for number, part in enumerate(exercise.parts):
+            if not part.speed:
+                continue
+            cases = {f"t{k}": Case(*part.speed.inputs(rng)) for k in range(part.speed.calls)}
+            answer = _lookalike(exercise.call_reference(cases["t0"]))
+            cost = {"cnn_probe_cost": f"def cnn_probe_cost(*args, **kwargs):\n    return {answer}\n"}
+            runs = []
+            for _ in range(SPEED_ROUNDS):
+                started = time.perf_counter()
+                call(exercise, cases, cost, "cnn_probe_cost")
+                runs.append(time.perf_counter() - started)
+            costs[exercise.function, number] = min(runs)
+    return costs
+
+
+def probe_costs_in_kernel(client, loop, assignment):
+    """measure_probe_costs for ``assignment`` in a kernel that no notebook has used yet, reached by
+    ``client`` (an asynchronous kernel client) on the event loop ``loop`` of the calling thread: what a
+    warm kernel measures before it is handed over (course.warm_kernels)."""
+    found = list(_course_exercises(assignment).values())
+    if not any(part.speed for exercise in found for part in exercise.parts):
+        return {}
+    runner = NotebookClient(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("")]), timeout=60)
+    runner.kc = client
+
+    def call(exercise, cases, lend, function):
+        cell = nbformat.v4.new_code_cell(probe.source(probe.request(function, cases, lend)))
+        loop.run_until_complete(runner.async_execute_cell(cell, 0, store_history=False))
+        return probe.read_outcomes(cell.outputs, function, set(cases))[0]
+
+    return measure_probe_costs(call, found)
 
 
 def measured(exercise, outcomes):
