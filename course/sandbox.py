@@ -97,3 +97,5 @@ def configure(c, course_dir, sandboxed=True):
         install_kernelspec(course_dir)
         warm_kernels.register()
         c.Execute.kernel_name = KERNEL_NAME
+        # the kernel is thrown away after its notebook: stopped at once (its launcher ends the sandbox)
+        c.Execute.shutdown_kernel = "immediate"

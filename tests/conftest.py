@@ -44,6 +44,23 @@ def fresh_course(tmp_path_factory):
     return course_dir
 
 
+@pytest.fixture(scope="session")
+def graded_class(fresh_course, tmp_path_factory):
+    """The session's graded class (tests/graded_class.py), graded once: read it, do not change it."""
+    import graded_class
+    from helpers import course_copy
+
+    return graded_class.grade(course_copy(fresh_course, tmp_path_factory.mktemp("class") / "course"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that reads the graded class runs on the same xdist worker (``--dist loadgroup``,
+    set in the Makefile), so the class is graded once per session, not once per worker."""
+    for item in items:
+        if "graded_class" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("graded_class"))
+
+
 def pytest_configure(config):
     # test_bug_corpus.py writes its table variant -> points here (workers inherit the variable).
     if "CNN_CORPUS_TABLE" not in os.environ:

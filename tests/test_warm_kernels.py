@@ -11,14 +11,17 @@ That a class graded with warm kernels gets exactly the scores of sequential nbgr
 started cold is tests/test_grading_paths.py's job (the shared class, graded both ways).
 """
 
+import json
 import os
 import subprocess
+import sys
 
 import pytest
 from helpers import FORWARD, FULL, autograde, course_copy, exercise_scores, solutions, submit
 
-from course import jobs, warm_kernels
+from course import warm_kernels
 from course.gradebook import resolve_url
+from course.nbgrader_cli import nbgrader_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
@@ -101,30 +104,55 @@ def test_what_a_notebook_leaves_behind_cannot_reach_the_next_kernel(fresh_course
     assert leftover_processes() == []  # the thread and the child ended with a's sandbox
 
 
+# Grades alice, kills the warm kernel left for the next notebook, grades bob (a replacement is started),
+# kills bob's successor while it is being prepared, grades carol; prints what it saw. It runs in a
+# process of its own: a process that forks grading workers must not hold a kernel pool's thread.
+KILLER = """
+import json, os, sys
+from course import jobs, warm_kernels
+course_dir, url = sys.argv[1], sys.argv[2]
+
+def grade(student):
+    return jobs.run_job(jobs.JobSpec(course_dir, "cnn_step_by_step", student, url, feedback=False)).status
+
+seen = {"alice": grade("alice")}
+pool = warm_kernels.pool()
+warm = pool.warm
+warm.ready.wait(60)
+seen["warm was ready and alive"] = warm.alive() and not warm.error
+warm.process.kill()
+warm.process.wait(10)
+seen["bob"] = grade("bob")
+replacement = pool.warm
+seen["replaced"] = replacement is not None and replacement is not warm
+os.kill(replacement.process.pid, 9)
+seen["carol"] = grade("carol")
+print(json.dumps(seen))
+"""
+
+
 def test_a_warm_kernel_killed_before_use_is_replaced_and_the_notebook_graded(fresh_course, tmp_path):
     course_dir = course_copy(fresh_course, tmp_path / "course")
     correct = solutions(course_dir, FORWARD)
     for student in ("alice", "bob", "carol"):
         submit(course_dir, student, FORWARD, correct)
-    url = resolve_url(course_dir)
-
-    def grade(student):
-        spec = jobs.JobSpec(str(course_dir), FORWARD, student, url, feedback=False)
-        return jobs.run_job(spec)
-
-    assert grade("alice").status == jobs.GRADED  # in this process: it leaves a warm kernel for the next
-    pool = warm_kernels.pool()
-    warm = pool.warm
-    assert warm is not None and warm.alive()
-    warm.ready.wait(60)
-    warm.process.kill()  # killed before use (its launcher; the sandbox dies with it)
-    warm.process.wait(10)
-    assert grade("bob").status == jobs.GRADED
-    replacement = pool.warm
-    assert replacement is not None and replacement is not warm
-    replacement.ready.wait(60)
-    os.kill(replacement.process.pid, 9)  # killed while its notebook is on its way
-    assert grade("carol").status == jobs.GRADED
+    result = subprocess.run(
+        [sys.executable, "-c", KILLER, str(course_dir), resolve_url(course_dir)],
+        cwd=course_dir,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen == {
+        "alice": "graded",
+        "warm was ready and alive": True,
+        "bob": "graded",
+        "replaced": True,
+        "carol": "graded",
+    }
     assert exercise_scores(course_dir, FORWARD) == dict.fromkeys(("alice", "bob", "carol"), FULL[FORWARD])
 
 
