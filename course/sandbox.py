@@ -6,7 +6,7 @@ the kernel can and cannot see).
 nbgrader's ``Execute`` (autograde, and validate run in the course directory), with ZeroMQ IPC
 sockets in a fresh private folder; the kernelspec is written to ``.sandbox/`` in the course
 directory, which is put on JUPYTER_PATH; its kernels are launched warm (course.warm_kernels: started,
-imported and measured while the notebook before is graded). ``require()`` stops grading with the one-line fix when
+and imported while the notebook before is graded). ``require()`` stops grading with the one-line fix when
 bwrap is missing. LIMITS is the one place the sandbox's limits are set.
 """
 

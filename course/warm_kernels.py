@@ -1,4 +1,4 @@
-"""Warm sandboxed kernels: the next notebook's kernel is started, sandboxed, imported and measured
+"""Warm sandboxed kernels: the next notebook's kernel is started, sandboxed and imported
 while the current notebook is graded.
 
 nbgrader starts every grading kernel through jupyter_client's kernel manager, which asks a *kernel
@@ -12,8 +12,9 @@ process's ``KernelPool``, which started it earlier:
   command line, kernelspec and environment a cold kernel of that notebook would get;
 - **imported**: the modules the assignment's notebook imports (NumPy, h5py, matplotlib), loaded in
   a private namespace (nothing is defined in the notebook's namespace);
-- **measured**: the probe's own cost for the assignment's speed parts (ExecuteAndScore), before any
-  student code exists in that kernel (course.grading.autograde.measure_probe_costs).
+(The probe's own cost for the speed parts is not measured here but when the notebook's kernel is
+handed over, before its first cell: measured while another notebook was being graded beside it, it
+came out inflated, and a loop version earned the speed points it must not.)
 
 When the notebook's kernel is asked for, the pool hands the warm one over: the files of the
 notebook's folder (nbgrader's autograded copy; notebooks, which hold the hidden tests, and
@@ -126,15 +127,14 @@ def warm_imports(assignment):
 
 
 class WarmKernel:
-    """One pre-started kernel: its process, connection, working folder (``slot``) and what was done
-    to it before any notebook (``assignment`` it was prepared for, ``probe_costs`` measured)."""
+    """One pre-started kernel: its process, connection, working folder (``slot``) and the
+    ``assignment`` it was prepared for."""
 
     def __init__(self, key, slot, connection_file, info, process):
         self.key, self.slot, self.connection_file, self.info, self.process = key, slot, connection_file, info, process
         self.ready = threading.Event()
         self.error = ""
         self.assignment = None
-        self.probe_costs = None  # {(function, part number): seconds}, measured before any notebook
         self.started = time.monotonic()
 
     def alive(self):
@@ -189,6 +189,7 @@ class KernelPool:
         )
         command = [arg.replace("{connection_file}", connection_file) for arg in template]
         launch_env = {k: v for k, v in env.items() if k != "CNN_SANDBOX_LOG"}  # logged when handed over
+        launch_env["CNN_DIE_WITH_PARENT"] = str(os.getpid())  # course/sandbox_kernel.py: never outlive us
         process = launch_kernel(command, cwd=str(slot), env=launch_env)
         return WarmKernel(key, slot, connection_file, dict(info, key=info["key"].encode()), process)
 
@@ -261,18 +262,16 @@ class KernelPool:
             self.closed = True
             kernel, self.warm = self.warm, None
         self.requests.put((None, None, None, None))
-        if kernel is not None:
-            kernel.ready.wait(READY_SECONDS)
+        if kernel is not None:  # its preparation, if still going on, fails and ends
             kernel.kill()
 
 
 def prepare(kernel, assignment):
     """Wait until ``kernel`` answers, import its assignment's modules (in a private namespace: the
-    notebook's namespace stays empty), measure the probe's cost of the assignment's speed parts;
-    then set ``kernel.ready``, with ``kernel.error`` when something failed (a kernel that runs but did
-    not get through this is still handed over when started for a waiting notebook: nbclient then
-    reports what is wrong, as for any kernel)."""
-    from course.grading.autograde import MAX_MESSAGE_BYTES, probe_costs_in_kernel
+    notebook's namespace stays empty); then set ``kernel.ready``, with ``kernel.error`` when something
+    failed (a kernel that runs but did not get through this is still handed over when it was started
+    for a waiting notebook: nbclient then reports what is wrong, as for any kernel)."""
+    from course.grading.autograde import MAX_MESSAGE_BYTES
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -291,8 +290,6 @@ def prepare(kernel, assignment):
             if reply["content"]["status"] != "ok":
                 raise RuntimeError(f"importing {', '.join(modules)} failed")
         kernel.assignment = assignment
-        if assignment:
-            kernel.probe_costs = probe_costs_in_kernel(client, loop, assignment)
     except Exception as error:  # noqa: BLE001 - see the docstring
         kernel.error = f"{type(error).__name__}: {error}"
     finally:

@@ -6,7 +6,7 @@ import re
 from forgeries import FORGERIES
 from traitlets.config.loader import PyFileConfigLoader
 
-from course import sandbox
+from course import sandbox, warm_kernels
 from course.exercises import assignments, find
 from course.exercises.cnn_application.conv_forward_fast import SPEED_UP
 from course.exercises.cnn_application.train import TEST_ACCURACY
@@ -31,6 +31,8 @@ def test_the_numbers_table_is_the_configuration():
     assert found["wait for a cell's last messages"] == f"{config.Execute.iopub_timeout} s"
     assert found["workers of `python -m course grade`"] == "the machine's cores + 1"
     assert default_workers() == (os.cpu_count() or 1) + 1
+    assert found["warm kernels held by a grading process (besides the one grading)"] == "1"
+    assert found["an unused warm kernel is shut down after"] == f"{warm_kernels.IDLE_SECONDS} s"
     assert found["sandbox memory (address space, per process)"] == f"{sandbox.LIMITS['memory_mb']} MiB"
     assert found["sandbox processes and threads"] == f"{sandbox.LIMITS['nproc']}"
     assert found["sandbox CPU time, per kernel"] == f"{sandbox.LIMITS['cpu_seconds']} s"

@@ -23,7 +23,6 @@ import nbformat
 import numpy as np
 import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async
 from nbgrader.preprocessors import Execute
@@ -107,10 +106,11 @@ class ExecuteAndScore(Execute):
             return cell, self.resources
         try:
             if self._probe_costs is None:
-                self._probe_costs = self._warm_probe_costs()
-                if self._probe_costs is None:  # a kernel not prepared for this assignment: measure now
-                    self._probe_costs = {}
-                    self._measure_probe_costs(index)
+                # Measured here, in the kernel, before the notebook's first cell (not while the kernel was
+                # warm: measured then, beside another notebook's grading, the cost came out inflated and a
+                # loop version earned its speed points).
+                self._probe_costs = {}
+                self._measure_probe_costs(index)
             if exercise is None:
                 cell = self.execute_cell(cell, index, store_history=True)
             else:
@@ -168,15 +168,6 @@ class ExecuteAndScore(Execute):
             if any(o.get("raised", {}).get("type") == "TimeoutError" for o in outcomes.values()):
                 self._problems[exercise.function].append(f"a call was interrupted after {timeout} s")
         return outcomes
-
-    def _warm_probe_costs(self):
-        """The probe costs measured in this kernel before it was handed over (course.warm_kernels), or
-        None when it was not prepared for this notebook's assignment."""
-        kernel = getattr(getattr(self.km, "provisioner", None), "kernel", None)
-        assignment = self.resources["nbgrader"]["assignment"]
-        if kernel is None or kernel.probe_costs is None or kernel.assignment != assignment:
-            return None
-        return dict(kernel.probe_costs)
 
     def _measure_probe_costs(self, index):
         """Measure the probe costs in this kernel before the notebook's first cell runs (see
@@ -319,24 +310,6 @@ def measure_probe_costs(call, exercises):
                 runs.append(time.perf_counter() - started)
             costs[exercise.function, number] = min(runs)
     return costs
-
-
-def probe_costs_in_kernel(client, loop, assignment):
-    """measure_probe_costs for ``assignment`` in a kernel that no notebook has used yet, reached by
-    ``client`` (an asynchronous kernel client) on the event loop ``loop`` of the calling thread: what a
-    warm kernel measures before it is handed over (course.warm_kernels)."""
-    found = list(_course_exercises(assignment).values())
-    if not any(part.speed for exercise in found for part in exercise.parts):
-        return {}
-    runner = NotebookClient(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("")]), timeout=60)
-    runner.kc = client
-
-    def call(exercise, cases, lend, function):
-        cell = nbformat.v4.new_code_cell(probe.source(probe.request(function, cases, lend)))
-        loop.run_until_complete(runner.async_execute_cell(cell, 0, store_history=False))
-        return probe.read_outcomes(cell.outputs, function, set(cases))[0]
-
-    return measure_probe_costs(call, found)
 
 
 def measured(exercise, outcomes):
