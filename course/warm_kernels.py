@@ -127,14 +127,12 @@ def warm_imports(assignment):
 
 
 class WarmKernel:
-    """One pre-started kernel: its process, connection, working folder (``slot``) and the
-    ``assignment`` it was prepared for."""
+    """One pre-started kernel: its process, connection and working folder (``slot``)."""
 
     def __init__(self, key, slot, connection_file, info, process):
         self.key, self.slot, self.connection_file, self.info, self.process = key, slot, connection_file, info, process
         self.ready = threading.Event()
         self.error = ""
-        self.assignment = None
         self.started = time.monotonic()
 
     def alive(self):
@@ -298,7 +296,6 @@ def prepare(kernel, assignment):
             )
             if reply["content"]["status"] != "ok":
                 raise RuntimeError(f"importing {', '.join(modules)} failed")
-        kernel.assignment = assignment
     except Exception as error:  # noqa: BLE001 - see the docstring
         kernel.error = f"{type(error).__name__}: {error}"
     finally:

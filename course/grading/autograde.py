@@ -170,14 +170,27 @@ class ExecuteAndScore(Execute):
         return outcomes
 
     def _measure_probe_costs(self, index):
-        """Measure the probe costs in this kernel before the notebook's first cell runs (see
-        measure_probe_costs). nbclient stores each probe cell at ``index``: the notebook's cell is put back."""
-        cell = self.nb.cells[index]
+        """Time, for each speed part of the notebook, the probe's own cost: sending a timed call's
+        inputs to the kernel and its answer back. It is measured in the fresh kernel before any of
+        the notebook's code has run, so the student's code cannot make it look larger: a function
+        that returns zeros shaped like the answer is called on inputs like the timed ones; the
+        quickest of ``SPEED_ROUNDS`` runs counts. nbclient stores each probe cell at ``index``: the
+        notebook's cell is put back."""
+        rng, cell = np.random.default_rng(), self.nb.cells[index]
         try:
-            self._probe_costs = measure_probe_costs(
-                lambda exercise, cases, lend, function: self._call(exercise, cases, lend, index, function=function),
-                self._exercises.values(),
-            )
+            for exercise in self._exercises.values():
+                for number, part in enumerate(exercise.parts):
+                    if not part.speed:
+                        continue
+                    cases = {f"t{k}": Case(*part.speed.inputs(rng)) for k in range(part.speed.calls)}
+                    answer = _lookalike(exercise.call_reference(cases["t0"]))
+                    cost = {"cnn_probe_cost": f"def cnn_probe_cost(*args, **kwargs):\n    return {answer}\n"}
+                    runs = []
+                    for _ in range(SPEED_ROUNDS):
+                        started = time.perf_counter()
+                        self._call(exercise, cases, cost, index, function="cnn_probe_cost")
+                        runs.append(time.perf_counter() - started)
+                    self._probe_costs[exercise.function, number] = min(runs)
         finally:
             self.nb.cells[index] = cell
 
@@ -286,30 +299,6 @@ class QuickReadyClient(AsyncKernelClient):
                 return
 
     wait_for_ready = _async_wait_for_ready  # the client's public name is bound to the base class's method
-
-
-def measure_probe_costs(call, exercises):
-    """``{(function, part number): seconds}``: for each speed part of ``exercises``, the probe's own
-    cost, sending a timed call's inputs to the kernel and its answer back. ``call(exercise, cases,
-    lend, function)`` runs one probe in the kernel. It must be a kernel in which no code of the
-    notebook has run yet, so the student's code cannot make the cost look larger: a function that
-    returns zeros shaped like the answer is called on inputs like the timed ones; the quickest of
-    ``SPEED_ROUNDS`` runs counts."""
-    rng, costs = np.random.default_rng(), {}
-    for exercise in exercises:
-        for number, part in enumerate(exercise.parts):
-            if not part.speed:
-                continue
-            cases = {f"t{k}": Case(*part.speed.inputs(rng)) for k in range(part.speed.calls)}
-            answer = _lookalike(exercise.call_reference(cases["t0"]))
-            cost = {"cnn_probe_cost": f"def cnn_probe_cost(*args, **kwargs):\n    return {answer}\n"}
-            runs = []
-            for _ in range(SPEED_ROUNDS):
-                started = time.perf_counter()
-                call(exercise, cases, cost, "cnn_probe_cost")
-                runs.append(time.perf_counter() - started)
-            costs[exercise.function, number] = min(runs)
-    return costs
 
 
 def measured(exercise, outcomes):
