@@ -310,6 +310,16 @@ def compare(check, got, expected, call):
             raise CheckFailed(
                 f"{call}: {what} should be a tuple of {len(expected)} items, got {describe(got)}.{_hint(hint)}"
             )
+    elif kind == "integer":
+        array = as_array(got, what, call)
+        if array.dtype.kind not in "iu":
+            raise CheckFailed(
+                f"{call}: {what} holds {array.dtype} values; expected integers (a dtype int or uint).{_hint(hint)}"
+            )
+    elif kind == "dtype":
+        array, want = as_array(got, what, call), np.asarray(expected).dtype
+        if array.dtype != want:
+            raise CheckFailed(f"{call}: {what} holds {array.dtype} values; expected {want}.{_hint(hint)}")
     elif kind == "at_least":
         value = _expect_scalar(got, None, what, call, hint, check)
         if not value >= expected:

@@ -12,8 +12,8 @@ An exercise module (``course/exercises/<assignment>/<function>.py``) defines one
 - ``uses``: the earlier exercises its function calls; correct versions stand in for the student's
   while this one is graded, so a mistake is not counted twice.
 
-Checks are plain dicts made by ``shape``, ``close``, ``equal``, ``number``, ``scalar``, ``same``,
-``length`` and ``at_least`` below; ``course.grading.checks.compare`` applies them, in the notebook and in the
+Checks are plain dicts made by ``shape``, ``close``, ``equal``, ``integer``, ``dtype``, ``number``, ``scalar``,
+``same``, ``length`` and ``at_least`` below; ``course.grading.checks.compare`` applies them, in the notebook and in the
 grader alike.
 """
 
@@ -105,6 +105,16 @@ def close(what, pick=(), hint="", rtol=1e-6, atol=1e-7, index_names=None):
 def equal(what, pick=(), hint=""):
     """Shape and exactly equal values (booleans, integers)."""
     return _check("equal", what, pick, hint)
+
+
+def integer(what, pick=(), hint=""):
+    """An array of integers (its dtype is a signed or unsigned integer type), whatever its values."""
+    return _check("integer", what, pick, hint)
+
+
+def dtype(what, pick=(), hint=""):
+    """An array of exactly the expected dtype (float32 as stored, say)."""
+    return _check("dtype", what, pick, hint)
 
 
 def number(what, pick=(), hint="", rtol=1e-6, atol=1e-7):
