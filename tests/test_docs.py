@@ -38,7 +38,7 @@ def test_the_numbers_table_is_the_configuration():
     assert found["sandbox CPU time, per kernel"] == f"{sandbox.LIMITS['cpu_seconds']} s"
     speed_parts = [p.speed for a in assignments() for e in a.exercises for p in e.parts if p.speed]
     assert len(speed_parts) == 4 and {s.at_least for s in speed_parts} == {SPEED_UP}
-    assert found["speed parts: speed-up asked over the loop version"] == f"{SPEED_UP:g}"
+    assert found["speed parts: speed-up asked over a loop over the examples"] == f"{SPEED_UP:g}"
     assert found["training part: test accuracy asked of `train`'s parameters"] == f"{TEST_ACCURACY:.0%}".replace(
         "%", " %"
     )

@@ -12,8 +12,8 @@ An exercise module (``course/exercises/<assignment>/<function>.py``) defines one
 - ``uses``: the earlier exercises its function calls; correct versions stand in for the student's
   while this one is graded, so a mistake is not counted twice.
 
-Checks are plain dicts made by ``shape``, ``close``, ``equal``, ``number``, ``scalar``, ``same``,
-``length`` and ``at_least`` below; ``course.grading.checks.compare`` applies them, in the notebook and in the
+Checks are plain dicts made by ``shape``, ``close``, ``equal``, ``integer``, ``dtype``, ``number``, ``scalar``,
+``same``, ``length`` and ``at_least`` below; ``course.grading.checks.compare`` applies them, in the notebook and in the
 grader alike.
 """
 
@@ -67,20 +67,29 @@ class Case:
 
 @dataclass(frozen=True)
 class Speed:
-    """A speed check, graded only: the student's function is called ``calls`` times, each on a fresh
-    input from ``inputs(rng) -> (args, kwargs)``, and must return what the reference returns; the
-    grader measures the wall time of those calls from outside the kernel (less the probe's own cost,
-    measured before the notebook's code runs), and the time of ``loop`` (a loop version, run in the
-    grader's own process) on one of the same inputs, side by side. The speed-up (loop time over the
-    student's time per call) must be at least ``at_least``; up to three rounds are measured, each
-    side's quickest counts (noise only ever adds time)."""
+    """A speed check, graded only (course.grading.speed times it). The student's function is called
+    ``calls`` times per round, each on fresh inputs that the kernel makes itself from a new seed with
+    ``checks.generate(spec, seed)`` (only the seed crosses, not the arrays), and hands back a digest
+    of the arrays at ``picks`` (``((name, path), ...)``, see ``checks.digest``) instead of the
+    result, compared with the reference's within ``rtol``. The grader measures the wall time of
+    those calls from outside the kernel (less the probe's own cost, measured before the notebook's
+    code runs) and, side by side in its own process, the time of ``yardstick`` (the layer written
+    with a Python loop over the examples, one NumPy call per example, the rest vectorised) on the
+    same inputs. The speed-up (yardstick time over the student's time per call) must be at least
+    ``at_least``; up to three rounds are measured, each side's quickest counts (noise only ever adds
+    time)."""
 
-    loop: object
-    inputs: object
+    yardstick: object
+    spec: dict
     description: str
+    picks: tuple
+    at_least: float
     calls: int = 3
-    at_least: float = 5.0
-    checks: tuple = ()  # what makes a timed call's result right (default: the first part's checks)
+    rtol: float = 1e-6
+
+    def inputs(self, seed):
+        """``(args, kwargs)`` of a timed call: what the kernel makes from ``seed``."""
+        return checks.generate(self.spec, seed)
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,16 @@ def close(what, pick=(), hint="", rtol=1e-6, atol=1e-7, index_names=None):
 def equal(what, pick=(), hint=""):
     """Shape and exactly equal values (booleans, integers)."""
     return _check("equal", what, pick, hint)
+
+
+def integer(what, pick=(), hint=""):
+    """An array of integers (its dtype is a signed or unsigned integer type), whatever its values."""
+    return _check("integer", what, pick, hint)
+
+
+def dtype(what, pick=(), hint=""):
+    """An array of exactly the expected dtype (float32 as stored, say)."""
+    return _check("dtype", what, pick, hint)
 
 
 def number(what, pick=(), hint="", rtol=1e-6, atol=1e-7):
