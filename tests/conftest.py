@@ -57,15 +57,44 @@ def graded_class(fresh_course, tmp_path_factory):
     import graded_class
     from helpers import course_copy
 
+    claim_once_per_session(tmp_path_factory, "graded_class")
     return graded_class.grade(course_copy(fresh_course, tmp_path_factory.mktemp("class") / "course"))
 
 
+def claim_once_per_session(tmp_path_factory, name):
+    """Fail if another xdist worker of this session already built the fixture ``name``: it is meant to
+    be built once per session (the tests that use it share one worker, see below), and a second build
+    doubles the suite's time without failing anything (it happened: pytest 9.2 broke xdist's groups)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return  # one process: a session fixture is built once anyway
+    claim = tmp_path_factory.getbasetemp().parent / f"built-once-{name}"  # shared by this session's workers
+    try:
+        fd = os.open(claim, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+    except FileExistsError:
+        pytest.fail(
+            f"{name} is being built a second time in this session ({worker}; first by "
+            f"{claim.read_text() or 'another worker'}): run pytest with --dist loadgroup (the Makefile does), "
+            f"with the pytest and pytest-xdist pinned in requirements-dev.txt"
+        )
+    with os.fdopen(fd, "w") as f:
+        f.write(worker)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Every test that reads the graded class runs on the same xdist worker (``--dist loadgroup``,
-    set in the Makefile), so the class is graded once per session, not once per worker."""
+    """Tests that share an expensive fixture run on one xdist worker (``--dist loadgroup``, set in the
+    Makefile), so it is built once per session, not once per worker: every test that reads the graded
+    class, and the tests of a module that has a module-scoped fixture (a course graded for that module)."""
     for item in items:
         if "graded_class" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("graded_class"))
+        elif uses_a_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+def uses_a_module_fixture(item):
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    return any(d.scope == "module" for defs in definitions.values() for d in defs)
 
 
 def pytest_configure(config):
