@@ -81,6 +81,7 @@ def claim_once_per_session(tmp_path_factory, name):
         f.write(worker)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(config, items):
     """Tests that share an expensive fixture run on one xdist worker (``--dist loadgroup``, set in the
     Makefile), so it is built once per session, not once per worker: every test that reads the graded
