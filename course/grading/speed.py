@@ -14,10 +14,19 @@ must match: a wrong result, zeros or garbage fail the part) and for the yardstic
 with a Python loop over the examples that does one NumPy call per example and vectorises the rest,
 timed side by side. The student's time is the wall time of the probe cell, less the probe's own
 cost (``measure_probe_costs``: measured in the fresh kernel before any of the notebook's code has
-run, with a function returning zeros shaped like the answer). A round stops the part as soon as the
-speed-up is enough; otherwise up to ``SPEED_ROUNDS`` rounds run and each side's quickest counts: a
-busy machine only adds time, so a moment's stall cannot cost a fast layer its points, and a slow
-layer cannot buy them.
+run, with a function returning zeros shaped like the answer). The yardstick's time covers the same
+work as the kernel's: making a call's inputs from its seed, the call, and the result's digest. That
+work (2 to 4 ms a call, against 0.5 to 1.5 ms for a vectorised layer) is subtracted from the
+kernel's time as it costs on a quiet machine; on a busy one it grows with the load, and it grows
+alike on both sides only if both sides do it (without it, a correct layer measured at 17.5 ms
+against a 30 ms loop under make test's load, and lost its points). A loop over the examples stays
+far below the bar: the extra work is a tenth of the loop's time.
+
+A round stops the part as soon as the speed-up is enough; otherwise up to ``SPEED_ROUNDS`` rounds
+run, then more up to ``MORE_ROUNDS`` while the speed-up is within a factor ``NEAR`` of the bar, and
+each side's quickest counts: a busy machine only adds time, so a stall cannot cost a fast layer its
+points, and a slow layer cannot buy them (a loop over the examples is 1 time the yardstick or less,
+far from the bar's 2 times, and takes the three rounds only).
 """
 
 import contextlib
@@ -29,6 +38,8 @@ from . import checks
 from .exercise import Case
 
 SPEED_ROUNDS = 3  # rounds of a speed part's timing, and runs of its probe cost
+MORE_ROUNDS = 8  # the most rounds of a part whose speed-up stays near the bar
+NEAR = 1.5  # "near the bar": a speed-up of at least the bar divided by this
 COST_FUNCTION = "cnn_probe_cost"  # the function the kernel runs to measure the probe's own cost
 
 
@@ -113,7 +124,7 @@ def time_part(call, exercise, number, probe_cost):
     returns the outcomes; ``probe_cost`` is the probe's own cost (seconds, all calls of a round)."""
     speed, rng = exercise.parts[number].speed, np.random.default_rng()
     students, yardsticks = [], []
-    for _ in range(SPEED_ROUNDS):
+    while True:
         cases = timed_calls(speed, rng)
         started = time.perf_counter()
         outcomes = call(cases)
@@ -121,23 +132,33 @@ def time_part(call, exercise, number, probe_cost):
         wrong = wrong_result(exercise, speed, cases, outcomes)
         if wrong:
             return wrong
-        args, kwargs = cases["t0"].inputs()
-        with one_blas_thread():
-            started = time.perf_counter()
-            speed.yardstick(*args, **kwargs)
-            yardsticks.append(time.perf_counter() - started)
+        yardsticks.append(time_yardstick(speed, cases["t0"]))
         seconds = max(min(students) - probe_cost, 1e-6) / speed.calls
-        if min(yardsticks) / seconds >= speed.at_least:
+        ratio = min(yardsticks) / seconds
+        rounds = len(yardsticks)
+        if ratio >= speed.at_least or rounds >= MORE_ROUNDS:
+            break
+        if rounds >= SPEED_ROUNDS and ratio < speed.at_least / NEAR:
             break
     per_call = f"{seconds * 1000:.1f} ms" if seconds >= 1e-4 else "under 0.1 ms"
     rounds = f" (the quickest of {len(yardsticks)} rounds)" if len(yardsticks) > 1 else ""
     return {
-        "returned": min(yardsticks) / seconds,
+        "returned": ratio,
         "notes": [
             f"{per_call} per call; a loop over the examples (one NumPy call per example): "
             f"{min(yardsticks) * 1000:.1f} ms{rounds}"
         ],
     }
+
+
+def time_yardstick(speed, case):
+    """Seconds the grader takes for one timed call with the yardstick, doing what the kernel does for
+    it: make the inputs from the seed, call, digest the result."""
+    with one_blas_thread():
+        started = time.perf_counter()
+        args, kwargs = case.inputs()
+        checks.digest(speed.yardstick(*args, **kwargs), case.picks, case.digest_seed)
+        return time.perf_counter() - started
 
 
 def wrong_result(exercise, speed, cases, outcomes):
