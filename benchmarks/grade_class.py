@@ -165,12 +165,21 @@ def nbclient_run(notebooks, timeout):
     in its own folder (the grader's notebooks, hidden tests restored), one after the other."""
     import nbclient
     import nbformat
+    from jupyter_client.manager import AsyncKernelManager
 
     started = time.perf_counter()
     for path in notebooks:
         nb = nbformat.read(str(path), as_version=4)
+        # the sandboxed kernel talks over IPC sockets only (as sandbox.configure sets for nbgrader)
+        km = AsyncKernelManager(
+            kernel_name=sandbox.KERNEL_NAME, transport="ipc", ip=str(sandbox.fresh_ipc_dir() / "kernel")
+        )
         client = nbclient.NotebookClient(
-            nb, timeout=timeout, kernel_name=sandbox.KERNEL_NAME, resources={"metadata": {"path": str(path.parent)}}
+            nb,
+            km=km,
+            timeout=timeout,
+            kernel_name=sandbox.KERNEL_NAME,
+            resources={"metadata": {"path": str(path.parent)}},
         )
         client.allow_errors = True
         client.execute()

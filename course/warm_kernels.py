@@ -20,8 +20,10 @@ When the notebook's kernel is asked for, the pool hands the warm one over: the f
 notebook's folder (nbgrader's autograded copy; notebooks, which hold the hidden tests, and
 symbolic links left out) are copied into the slot, which is the kernel's working folder; after the
 kernel is shut down, the files the notebook wrote there are copied back into the notebook's folder
-(regular files only, up to COPY_BACK_BYTES) and the slot is deleted. Then the pool starts the next
-kernel. Each kernel runs exactly one notebook: it is never reused across notebooks or students.
+(regular files only, up to COPY_BACK_BYTES) and the slot is deleted. The next kernel is started as
+soon as a notebook takes its kernel, except for an assignment that times the student's code (speed
+parts): then only once the notebook's kernel has stopped, so that nothing starts beside the timing.
+Each kernel runs exactly one notebook: it is never reused across notebooks or students.
 
 A warm kernel that died or did not become ready in time is killed and replaced by a kernel
 started there and then. Each process holds at most one warm kernel (a grading process or worker
@@ -87,6 +89,18 @@ class Expecting:
     @classmethod
     def set(cls, assignment):
         cls.assignment = assignment
+
+
+def times_anything(assignment):
+    """Whether grading ``assignment`` times the student's code (an exercise with a speed part); True
+    for an unknown assignment (nothing must start beside a notebook whose grading may time it)."""
+    from course import exercises
+
+    try:
+        found = exercises.assignment(assignment)
+    except KeyError:
+        return True
+    return any(part.speed for exercise in found.exercises for part in exercise.parts)
 
 
 def warm_imports(assignment):
@@ -252,13 +266,16 @@ class KernelPool:
             kernel = box.get()
             if isinstance(kernel, Exception):
                 raise kernel
-        self.next = (key, env, assignment)
+        if times_anything(assignment):
+            self.next = (key, env, assignment)  # prepared once this notebook's kernel has stopped
+        else:
+            self._ask(key, env, assignment)  # prepared while this notebook runs
         return kernel
 
     def replenish(self):
-        """Start preparing the next notebook's kernel: called when a notebook's kernel has stopped, so
-        that nothing starts beside a notebook while it runs (the speed parts time the student's layer
-        and the loop version side by side; a kernel starting in the same process skewed them)."""
+        """Start preparing the next notebook's kernel, if it waits for the current one to stop: an
+        assignment with speed parts (they time the student's layer and the loop version side by side;
+        a kernel starting in the same process skewed them)."""
         wanted, self.next = self.next, None
         if wanted is not None:
             self._ask(*wanted)
