@@ -108,3 +108,33 @@ def test_a_first_submission_is_recorded_without_sqlalchemy_warnings(tmp_path):
         assert [n.name for n in submitted.notebooks] == ["nb"]
         assert [g.name for g in submitted.notebooks[0].grades] == ["test_f"]
         assert [c.name for c in submitted.notebooks[0].comments] == ["f"]
+
+
+def test_the_cpu_clock_counts_work_done_below_the_process_and_not_waiting(tmp_path):
+    """A child that waits while its own child (detached into a new session) does 0.3 s of work:
+    the tree's CPU time counts that work; the waiting (1 s of sleep) counts nothing."""
+    import subprocess
+    import time
+
+    from course.grading import cpu_clock
+
+    script = (
+        "import os, subprocess, sys, time\n"
+        "burn = 'import time\\nt = time.process_time()\\nwhile time.process_time() - t < 0.3: pass\\n'\n"
+        "child = subprocess.Popen([sys.executable, '-c', burn], start_new_session=True)\n"
+        "print('started', flush=True)\n"
+        "child.wait()\n"
+        "print('reaped', flush=True)\n"
+        "time.sleep(1)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "started"
+    before = cpu_clock.tree_seconds(process.pid)
+    assert process.stdout.readline().strip() == "reaped"  # the grandchild's work is done; the child sleeps
+    after = cpu_clock.tree_seconds(process.pid)
+    time.sleep(0.5)  # the child sleeps too
+    later = cpu_clock.tree_seconds(process.pid)
+    process.wait()
+    assert 0.25 <= after - before <= 0.6, (before, after)
+    assert later - after < 0.05, (after, later)
+    assert cpu_clock.tree_seconds(process.pid) == 0.0  # ended: nothing to read

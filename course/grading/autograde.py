@@ -27,7 +27,7 @@ from nbgrader.preprocessors import Execute
 
 from course import exercises, sandbox, warm_kernels
 
-from . import checks, probe, speed
+from . import checks, cpu_clock, probe, speed
 
 MAX_MESSAGE_BYTES = 256 * 2**20  # a kernel message above this is dropped by ZeroMQ, unread
 
@@ -159,7 +159,9 @@ class ExecuteAndScore(Execute):
             def call(exercise, cases, lend, function):
                 return self._call(exercise, cases, lend, index, function=function)
 
-            self._probe_costs.update(speed.lowest_costs(speed.measure_probe_costs(call, self._exercises.values())))
+            clock = cpu_clock.kernel_clock(self.km) or time.perf_counter
+            costs = speed.measure_probe_costs(call, self._exercises.values(), clock)
+            self._probe_costs.update(speed.lowest_costs(costs))
         finally:
             self.nb.cells[index] = cell
 
@@ -167,7 +169,8 @@ class ExecuteAndScore(Execute):
         """A speed part's outcome (speed.time_part): the student's calls run in the kernel, timed from
         here, less the probe's own cost measured before the notebook ran."""
         cost = self._probe_costs.get((exercise.function, number), 0.0)
-        return speed.time_part(lambda cases: self._call(exercise, cases, lend, index), exercise, number, cost)
+        call = lambda cases: self._call(exercise, cases, lend, index)  # noqa: E731
+        return speed.time_part(call, exercise, number, cost, cpu_clock.kernel_clock(self.km))
 
     # -- scoring ------------------------------------------------------------------------------------
 

@@ -95,7 +95,7 @@ SPEED_SPEC = {
     ],
     "kwargs": {},
 }
-SPEED_DESCRIPTION = "the gradient of a layer with 4 filters 2 x 2, pad 0, on 32 768 images 2 x 2 x 1"
+SPEED_DESCRIPTION = "the gradient of a layer with 2 filters 2 x 2, pad 0, on 32 768 images 2 x 2 x 1"
 
 
 INDEX = assignment1.INDEX
