@@ -212,14 +212,15 @@ def make_student_config(settings):
     settings.state.mkdir(parents=True, exist_ok=True)
     settings.state.chmod(0o711)  # secrets inside stay root's; the config folder below is readable
     write_student_config(settings.student_config, exchange_root=settings.exchange, course_id=COURSE_ID)
-    for folder, dirs, files in os.walk(settings.student_config):
+    for folder, _, files in os.walk(settings.student_config):
         os.chmod(folder, 0o755)
         for name in files:
             os.chmod(os.path.join(folder, name), 0o644)
 
 
-def unreadable_parents(paths=(HUB_PYTHON, Path(os.path.realpath(HUB_PYTHON)), ROOT / "course")):
+def unreadable_parents():
     """The folders on the way to the Hub's Python (and the interpreter it links to) that other users cannot enter."""
+    paths = (HUB_PYTHON, Path(os.path.realpath(HUB_PYTHON)), ROOT / "course")
     blocked = []
     for folder in sorted({p for path in paths for p in Path(path).parents}):
         if not os.stat(folder).st_mode & 0o001:
@@ -303,7 +304,8 @@ def accounts_text(settings):
     lines = [f"JupyterHub of the course: {settings.url}/hub/login", ""]
     lines.append(f"  {'account':<24} {'password':<20} role")
     for user in settings.users:
-        role = "instructor: formgrader at " + f"{settings.url}/services/{COURSE_ID}/" if user == settings.instructor else "student"
+        formgrader = f"{settings.url}/services/{COURSE_ID}/"
+        role = f"instructor: formgrader at {formgrader}" if user == settings.instructor else "student"
         lines.append(f"  {user:<24} {passwords[user]:<20} {role}")
     lines += ["", f"course directory: {settings.course} (the instructor's, mode 700)"]
     lines += [f"exchange: {settings.exchange}", f"stop: make hub-stop (or Ctrl+C); logs: {settings.state}"]

@@ -12,7 +12,6 @@ CNN_HUB_COURSE    the instructor's course directory (default: ~PREFIX-instructor
 CNN_HUB_EXCHANGE  nbgrader's shared exchange folder (default: /srv/nbgrader/exchange)
 """
 
-import os
 import pwd
 import sys
 from pathlib import Path

@@ -33,8 +33,8 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from course import exercises, feedback_page, nbgrader_fixes, sandbox
 from course import exchange as course_exchange
+from course import exercises, feedback_page, nbgrader_fixes, sandbox
 
 from .autograde import ExecuteAndScore
 
