@@ -22,6 +22,7 @@ is collected. ``MAX_FILE_KB`` and ``MAX_DIR_KB`` are the course's limits (nbgrad
 to a kilobyte).
 """
 
+import glob
 import os
 import pwd
 import shutil
@@ -78,18 +79,36 @@ class SafeCollect(ExchangeCollect):
     """nbgrader's collect, refusing what ``course.exchange`` lists (module docstring)."""
 
     def init_src(self):
+        # nbgrader's choice (the newest submission of each student; with before_duedate, the newest
+        # one before the due date), made among the submissions that are not refused: a forged newer
+        # folder must not hide the student's own
         super().init_src()
-        kept = []
-        for record in self.src_records:
-            path = os.path.join(self.inbound_path, record["filename"])
-            found = owner(path)
-            if os.path.islink(path) or not os.path.isdir(path):
-                self.log.error("Refusing %s: not a folder (a link or a file)", path)
-            elif found != record["username"] and self.check_owner:
-                self.log.error("Refusing %s: it names %s but belongs to %s", path, record["username"], found)
-            else:
-                kept.append(record)
-        self.src_records = kept
+        student_id = self.coursedir.student_id or "*"
+        pattern = os.path.join(self.inbound_path, f"{student_id}+{self.coursedir.assignment_id}+*")
+        groups = {}
+        for path in sorted(glob.glob(pattern)):
+            record = self._path_to_record(path)
+            if not self.refused(path, record["username"]):
+                groups.setdefault(record["username"], []).append(record)
+        self.src_records = []
+        for records in groups.values():
+            records = self._sort_by_timestamp(records)
+            if self.duedate is not None and self.before_duedate:
+                before = [record for record in records if record["timestamp"] <= self.duedate]
+                records = before or records
+            self.src_records.append(records[0])
+
+    def refused(self, path, student):
+        """Why the submission folder ``path`` of ``student`` is refused (logged), or None."""
+        found = owner(path)
+        if os.path.islink(path) or not os.path.isdir(path):
+            reason = "not a folder (a link or a file)"
+        elif found != student and self.check_owner:
+            reason = f"it names {student} but belongs to {found}"
+        else:
+            return None
+        self.log.error("Refusing %s: %s", path, reason)
+        return reason
 
     def copy_files(self):
         # nbgrader's loop, with a failing submission refused instead of stopping the class

@@ -100,6 +100,10 @@ class Settings:
         return self.state / "student-config"
 
     @property
+    def service_config(self):
+        return self.state / "service-config"
+
+    @property
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
@@ -218,6 +222,30 @@ def make_student_config(settings):
             os.chmod(os.path.join(folder, name), 0o644)
 
 
+# The formgrader service needs none of these: off, so that it answers within the 10 s JupyterHub gives a
+# managed service at start (the Hub stops when it does not).
+SERVICE_OFF = (
+    "jupyter_lsp",
+    "notebook",
+    "nbgrader.server_extensions.assignment_list",
+    "nbgrader.server_extensions.validate_assignment",
+)
+
+
+def make_service_config(settings):
+    """The formgrader service's Jupyter configuration (JUPYTER_CONFIG_PATH): every instructor tool on,
+    what it does not use off."""
+    folder = settings.service_config
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o755)
+    extensions = dict.fromkeys(SERVICE_OFF, False)
+    extensions.update({"nbgrader.server_extensions.formgrader": True, "nbgrader.server_extensions.course_list": True})
+    config = {"ServerApp": {"jpserver_extensions": extensions}}
+    path = folder / "jupyter_server_config.json"
+    path.write_text(json.dumps(config, indent=2) + "\n")
+    path.chmod(0o644)
+
+
 def unreadable_parents():
     """The folders on the way to the Hub's Python (and the interpreter it links to) that other users cannot enter."""
     paths = (HUB_PYTHON, Path(os.path.realpath(HUB_PYTHON)), ROOT / "course")
@@ -282,6 +310,7 @@ def setup(settings):
     make_users(settings)
     make_exchange(settings)
     make_student_config(settings)
+    make_service_config(settings)
     make_course(settings)
     return settings
 

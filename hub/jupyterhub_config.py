@@ -80,6 +80,7 @@ c.JupyterHub.services = [
             "HOME": instructor_home,
             "USER": settings.instructor,
             "JUPYTERHUB_DEFAULT_URL": "/formgrader",
+            "JUPYTER_CONFIG_PATH": str(settings.service_config),  # what formgrader does not use, off
             "PYTHONWARNINGS": "ignore::DeprecationWarning",
         },
     }
