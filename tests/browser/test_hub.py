@@ -144,7 +144,8 @@ def run_class(hub, browser, artifacts, readme_images, fresh_course, tmp_path, ca
             result = hubs.formgrader(teacher, hub, f"submission/{assignment}/{who}/autograde")
             assert result["success"], result
         for step in ("generate_feedback", "release_feedback"):
-            assert hubs.formgrader(teacher, hub, f"assignment/{assignment}/{step}")["success"]
+            result = hubs.formgrader(teacher, hub, f"assignment/{assignment}/{step}")
+            assert result["success"], (step, result)
     collected = hub.course / "submitted" / b / FORWARD
     kept = sorted(p.name for p in collected.iterdir())
     assert kept == [notebook(FORWARD), "timestamp.txt"], kept
