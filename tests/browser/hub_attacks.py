@@ -118,6 +118,8 @@ mine = os.path.join(inbound, f"{me}+{assignment}+{stamp}+planted")
 os.mkdir(mine)
 with open(os.path.join(mine, "timestamp.txt"), "w") as handle:
     handle.write(stamp)
+with open(os.path.join(mine, "submission_secret.txt"), "w") as handle:
+    handle.write(os.urandom(8).hex())
 shutil.copy(notebook, os.path.join(mine, f"{assignment}.ipynb"))
 os.symlink(gradebook, os.path.join(mine, "gradebook.db"))
 os.symlink("/etc/shadow", os.path.join(mine, "shadow"))

@@ -148,7 +148,7 @@ def run_class(hub, browser, artifacts, readme_images, fresh_course, tmp_path, ca
             assert result["success"], (step, result)
     collected = hub.course / "submitted" / b / FORWARD
     kept = sorted(p.name for p in collected.iterdir())
-    assert kept == [notebook(FORWARD), "timestamp.txt"], kept
+    assert kept == [notebook(FORWARD), "submission_secret.txt", "timestamp.txt"], kept
     forward, bonus = scores(hub, FORWARD), scores(hub, BONUS)
     assert forward == {a: helpers.FULL[FORWARD], b: helpers.FULL[FORWARD]}, forward
     assert bonus == {a: helpers.FULL[BONUS]}, bonus
