@@ -113,11 +113,14 @@ hub-stop:
 
 # Markers (pyproject.toml): slow = whole classes graded by nbgrader; sandbox, postgres, dask, browser = what they need.
 FAST := not slow and not sandbox and not postgres and not dask and not browser and not hub
+# --dist loadgroup: the tests that read the session's graded class (tests/graded_class.py) share one worker,
+# so the class is graded once per session; --durations: the slowest steps, to see where the time goes.
+PYTEST := $(BIN)/python -m pytest -n auto --dist loadgroup -p no:cacheprovider
 test-fast: dev
-	$(BIN)/python -m pytest -n auto -p no:cacheprovider -m "$(FAST)"
+	$(PYTEST) -m "$(FAST)"
 
 test: dev sandbox-deps browser-deps postgres hub-deps
-	$(BIN)/python -m pytest -n auto -p no:cacheprovider
+	$(PYTEST) --durations=25
 
 soak: dev sandbox-deps
 	$(BIN)/python benchmarks/soak.py --runs 5

@@ -1,13 +1,15 @@
-"""Loop against vectorised reference layers of ``cnn_application``, side by side, and the digits model's training.
+"""The application's layers on their speed checks' inputs, side by side, and the digits model's training.
 
-    .venv/bin/python benchmarks/layers.py [--repeats 20] [--loop-repeats 3] [--blas-threads 1] [--seed 0]
+    .venv/bin/python benchmarks/layers.py [--repeats 10] [--blas-threads 1] [--seed 0]
 
-For each layer exercise (conv_forward_fast, conv_backward_fast, pool_forward_fast, pool_backward_fast): the loop
-version the grader's speed check compares with, and the reference, on the speed check's own inputs (the exercise's
-``Speed.inputs``) and on a batch (8, 32, 32, 16) of float64 with 16 filters 3 x 3 (pooling f 2, stride 2): the best
-of N calls with ``time.perf_counter``, the speed-up and the largest difference. The grader asks each speed-up to be
-at least ``SPEED_UP``. Then the graded training run of ``train`` (the whole training split, the graded budget and
-seed) and the notebook's longer run, with their time and test accuracy. About 30 s.
+For each layer exercise (conv_forward_fast, conv_backward_fast, pool_forward_fast, pool_backward_fast), on the speed
+check's own inputs (``Speed.spec``, made from a seed as the kernel makes them): the yardstick (the layer with a loop
+over the examples, one NumPy call per example), the reference, the notebook's solution, the corpus's honest
+variants (tests/corpus/correct) and its loops over the examples (tests/corpus/bugs/*__loop_over_examples): the best
+of N calls with ``time.perf_counter``, the speed-up over the yardstick and the margin to the bar ``SPEED_UP``
+(an honest layer's speed-up over the bar, the bar over a loop's speed-up: above 1 on both sides). Then the graded
+training run of ``train`` (the whole training split, the graded budget and seed) and the notebook's longer run, with
+their time and test accuracy. About 30 s.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from course.exercises.cnn_application import model_forward, train  # noqa: E402
 from course.exercises.cnn_application.conv_forward_fast import SPEED_UP  # noqa: E402
 
 LAYERS = ("conv_forward_fast", "conv_backward_fast", "pool_forward_fast", "pool_backward_fast")
-BATCH = (8, 32, 32, 16)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def best_time(fn, repeats):
@@ -42,6 +44,29 @@ def best_time(fn, repeats):
     return best, out
 
 
+def contenders(function):
+    """``[(kind, name, layer)]``: the yardstick, the reference, the notebook's solution, the corpus's honest variants
+    and its loops over the examples."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from corpus.catalog import load_variants, make_namespace
+
+    from course.submissions import solution_code
+
+    _, exercise = exercises.find(function)
+    (speed,) = [part.speed for part in exercise.parts if part.speed]
+    notebook = make_namespace()
+    exec(solution_code(ROOT / "source" / "cnn_application" / "cnn_application.ipynb")[function], notebook)
+    found = [("yardstick", speed.yardstick.__name__, speed.yardstick), ("honest", "reference", exercise.reference)]
+    found.append(("honest", "the notebook's solution", notebook[function]))
+    for variant in load_variants("correct"):
+        if variant.function == function:
+            found.append(("honest", variant.name.split("__")[1], make_namespace(variant)[function]))
+    for variant in load_variants("bugs"):
+        if variant.function == function and variant.name.endswith("__loop_over_examples"):
+            found.append(("loop", variant.name.split("__")[1], make_namespace(variant)[function]))
+    return found
+
+
 def arrays(result):
     return list(result) if isinstance(result, tuple) and len(result) == 3 else [np.asarray(result[0])]
 
@@ -50,53 +75,33 @@ def max_diff(a, b):
     return max(float(np.max(np.abs(np.asarray(x, float) - np.asarray(y, float)))) for x, y in zip(arrays(a), arrays(b)))
 
 
-def batch_inputs(function, rng):
-    """``(args, kwargs)`` of ``function`` on a float64 batch BATCH, 16 filters 3 x 3 pad 1, or pooling f 2 stride 2."""
-    A = rng.standard_normal(BATCH)
-    if function.startswith("conv"):
-        W, b, hp = (
-            rng.standard_normal((3, 3, BATCH[3], 16)) * 0.1,
-            rng.standard_normal((1, 1, 1, 16)),
-            {"stride": 1, "pad": 1},
-        )
-        if function == "conv_forward_fast":
-            return (A, W, b, hp), {}
-        return (rng.standard_normal(BATCH[:3] + (16,)), (A, W, b, hp)), {}
-    hp = {"f": 2, "stride": 2}
-    if function == "pool_forward_fast":
-        return (A, hp), {"mode": "max"}
-    return (rng.standard_normal((BATCH[0], BATCH[1] // 2, BATCH[2] // 2, BATCH[3])), (A, hp)), {"mode": "max"}
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="loop against vectorised layers, and the digits model's training")
-    parser.add_argument("--repeats", type=int, default=20, help="calls of each fast layer (best is kept)")
-    parser.add_argument("--loop-repeats", type=int, default=3, help="calls of each loop layer (best is kept)")
+    parser = argparse.ArgumentParser(description="the layers on their speed checks' inputs, and the model's training")
+    parser.add_argument("--repeats", type=int, default=10, help="calls of each layer (best is kept)")
     parser.add_argument("--blas-threads", type=int, default=1, help="BLAS threads (default 1, as in the sandbox)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
-    rng = np.random.default_rng(args.seed)
-    print(f"numpy {np.__version__}; {args.blas_threads} BLAS thread(s); best of {args.loop_repeats} calls for loops,")
-    print(f"of {args.repeats} for the references; the grader asks for a speed-up of at least {SPEED_UP:g}")
-    print(f"{'layer':<20}{'inputs':<38}{'loop (s)':>9}{'fast (ms)':>11}{'speed-up':>10}{'max |diff|':>12}")
+    print(f"numpy {np.__version__}; {args.blas_threads} BLAS thread(s); best of {args.repeats} calls; the grader asks")
+    print(f"for a speed-up of at least {SPEED_UP:g} over the yardstick (a loop over the examples, one NumPy call each)")
     with threadpool_limits(args.blas_threads, user_api="blas"):
         for function in LAYERS:
             _, exercise = exercises.find(function)
             (speed,) = [part.speed for part in exercise.parts if part.speed]
-            for label, (call_args, kwargs) in (
-                ("the speed check's", speed.inputs(rng)),
-                (f"a float64 batch {BATCH}", batch_inputs(function, rng)),
-            ):
-                loop = functools.partial(speed.loop, *copy.deepcopy(call_args), **kwargs)
-                t_loop, out_loop = best_time(loop, args.loop_repeats)
-                t_fast, out_fast = best_time(functools.partial(exercise.reference, *call_args, **kwargs), args.repeats)
-                diff = max_diff(out_loop, out_fast)
-                print(
-                    f"{function:<20}{label:<38}{t_loop:>9.3f}{t_fast * 1e3:>11.2f}{t_loop / t_fast:>9.0f}x{diff:>12.1e}"
-                )
-
+            call_args, kwargs = speed.inputs(args.seed)
+            print(f"\n{function} on {speed.description}")
+            print(f"  {'':<10}{'layer':<34}{'ms':>9}{'speed-up':>10}{'margin':>8}{'max |diff|':>12}")
+            want, yardstick = exercise.reference(*copy.deepcopy(call_args), **kwargs), None
+            for kind, name, layer in contenders(function):
+                layer = functools.partial(layer, *copy.deepcopy(call_args), **kwargs)
+                seconds, out = best_time(layer, args.repeats)
+                yardstick = yardstick or seconds
+                ratio = yardstick / seconds
+                margin = {"honest": ratio / SPEED_UP, "loop": SPEED_UP / ratio}.get(kind)
+                margin = f"{margin:>7.1f}x" if margin else f"{'':>8}"
+                print(f"  {kind:<10}{name:<34}{seconds * 1e3:>9.2f}{ratio:>9.1f}x{margin}{max_diff(out, want):>12.1e}")
+        print()
         X_train, y_train, X_test, y_test = datasets.arrays()
         runs = (
             ("graded", train.GRADED.args),

@@ -7,7 +7,9 @@ Generate button, ``nbgrader generate_assignment``):
 
 - before: ``cnn_checks.py`` (a copy of course/grading/checks.py) and ``cnn_checks.json`` (the
   visible cases and expected values of the assignment's exercises) are written into
-  ``source/<assignment>/``, so the release ships checks that agree with the grader;
+  ``source/<assignment>/``, so the release ships checks that agree with the grader; a
+  ``cnn_checks.json`` whose expected values agree within the checks' tolerance is kept as it is,
+  so a release built on another machine (another math library) rewrites nothing;
 - after: ``RefuseLeaks`` fails the generation if a solution or hidden-test line, a marker or an
   output reached the student's notebook.
 """
@@ -41,13 +43,50 @@ def visible_checks_files(assignment):
     return {CHECKS_FILE: Path(checks.__file__).read_text(encoding="utf-8"), DATA_FILE: data + "\n"}
 
 
+def visible_checks_agree(name, old, new):
+    """Whether the content ``old`` of a checks file can stay in place of a fresh ``new`` one.
+    ``cnn_checks.py`` must be the same text; ``cnn_checks.json`` the same document except for the
+    expected values, which may differ as far as the checks allow: each visible check of each case
+    passes on the old value against the new one and the other way round (the grader's own
+    comparison, ``checks.compare``, with the case's tolerance). Floats computed by another
+    machine's math library may differ in their last bit; that alone never rewrites a committed
+    file."""
+    if old == new or name != DATA_FILE:
+        return old == new
+    try:
+        old, new = json.loads(old), json.loads(new)
+        if _without_expected(old) != _without_expected(new):
+            return False
+        for function, fresh in new["exercises"].items():
+            kept, fresh = checks.spec_from_json(old["exercises"][function]), checks.spec_from_json(fresh)
+            if set(kept["expected"]) != set(fresh["expected"]):
+                return False
+            for part in fresh["parts"]:
+                for cid in part["cases"]:
+                    tolerance = fresh["cases"][cid].get("tolerance", {})
+                    for check in part["checks"]:
+                        got = checks.pick(kept["expected"][cid], check.get("pick", []), "", function)
+                        want = checks.pick(fresh["expected"][cid], check.get("pick", []), "", function)
+                        checks.compare({**check, **tolerance}, got, want, function)
+                        checks.compare({**check, **tolerance}, want, got, function)  # at_least: both ways
+    except (ValueError, KeyError, TypeError, checks.CheckFailed):  # Malformed is a ValueError
+        return False
+    return True
+
+
+def _without_expected(document):
+    """A cnn_checks.json document without its expected values."""
+    specs = {f: {k: v for k, v in spec.items() if k != "expected"} for f, spec in document["exercises"].items()}
+    return {**document, "exercises": specs}
+
+
 def write_visible_checks(course_dir, assignment):
-    """Write an assignment's checks into ``source/<assignment>/`` when they differ; return the
-    names of the files written."""
+    """Write an assignment's checks into ``source/<assignment>/`` when they do not agree with what
+    is there (``visible_checks_agree``); return the names of the files written."""
     written = []
     for name, content in visible_checks_files(assignment).items():
         path = Path(course_dir) / "source" / assignment / name
-        if not path.exists() or path.read_text(encoding="utf-8") != content:
+        if not path.exists() or not visible_checks_agree(name, path.read_text(encoding="utf-8"), content):
             path.write_text(content, encoding="utf-8")
             written.append(name)
     return written

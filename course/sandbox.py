@@ -5,7 +5,8 @@ the kernel can and cannot see).
 ``configure(c, course_dir)`` (called by ``nbgrader_config.py``) selects the sandboxed kernel for
 nbgrader's ``Execute`` (autograde, and validate run in the course directory), with ZeroMQ IPC
 sockets in a fresh private folder; the kernelspec is written to ``.sandbox/`` in the course
-directory, which is put on JUPYTER_PATH. ``require()`` stops grading with the one-line fix when
+directory, which is put on JUPYTER_PATH; its kernels are launched warm (course.warm_kernels: started,
+and imported while the notebook before is graded). ``require()`` stops grading with the one-line fix when
 bwrap is missing. LIMITS is the one place the sandbox's limits are set.
 """
 
@@ -16,6 +17,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from course import warm_kernels
 
 KERNEL_NAME = "cnn-sandbox"
 LAUNCHER = Path(__file__).resolve().parent / "sandbox_kernel.py"
@@ -47,7 +50,8 @@ def kernelspec(limits=None):
         "display_name": "Python 3 (sandboxed grading)",
         "language": "python",
         "interrupt_mode": "message",  # signals do not cross the sandbox; ipykernel interrupts itself
-        "metadata": {"debugger": False},
+        # launched by handing over a warm kernel (course.warm_kernels), whichever path asks for it
+        "metadata": {"debugger": False, "kernel_provisioner": {"provisioner_name": warm_kernels.PROVISIONER}},
     }
 
 
@@ -91,4 +95,7 @@ def configure(c, course_dir, sandboxed=True):
     c.KernelManager.ip = str(fresh_ipc_dir() / "kernel")
     if sandboxed:
         install_kernelspec(course_dir)
+        warm_kernels.register()
         c.Execute.kernel_name = KERNEL_NAME
+        # the kernel is thrown away after its notebook: stopped at once (its launcher ends the sandbox)
+        c.Execute.shutdown_kernel = "immediate"

@@ -191,7 +191,22 @@ def command(args, workdir, private, uid):
     ]
 
 
+def _die_with_parent():
+    """When CNN_DIE_WITH_PARENT holds the pid of the process that started this launcher (a warm
+    kernel's, course/warm_kernels.py), end when that process ends: SIGTERM on its death (Linux's
+    PR_SET_PDEATHSIG), which ends the sandbox too. A pre-started kernel never outlives its grader."""
+    parent = os.environ.pop("CNN_DIE_WITH_PARENT", "")
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != int(parent):  # it died before the line above
+        raise SystemExit(0)
+
+
 def main(argv=None):
+    _die_with_parent()
     args = _parse(sys.argv[1:] if argv is None else argv)
     if shutil.which(args.bwrap) is None:
         raise SystemExit("sandbox_kernel: bubblewrap (bwrap) is not installed; run `make sandbox-deps`")

@@ -31,7 +31,8 @@ from course.exercises.cnn_application import (
     train,
 )
 from course.exercises.cnn_application.softmax_cross_entropy import softmax_cross_entropy
-from course.grading import setup
+from course.grading import probe, setup
+from course.grading.speed import timed_calls
 from course.layout import source_dir
 
 ASSIGNMENT = "cnn_application"
@@ -183,19 +184,33 @@ def test_fast_and_loop_references_agree():
 
 
 @pytest.mark.parametrize("function", sorted(LAYERS))
-def test_fast_and_loop_references_agree_on_the_speed_checks_inputs(function):
+def test_references_and_yardsticks_agree_on_the_speed_checks_inputs(function):
+    """The reference, the yardstick (a loop over the examples) and, on the first examples, the four-loop version
+    give the same result on a speed check's inputs; the kernel is sent a seed and a spec, a few hundred bytes."""
     _, exercise = exercises.find(function)
     (speed,) = [part.speed for part in exercise.parts if part.speed]
-    args, kwargs = speed.inputs(np.random.default_rng(1))
-    for got, want in zip(_outputs(exercise.reference(*args, **kwargs)), _outputs(speed.loop(*args, **kwargs))):
-        scale = float(np.max(np.abs(want)))  # float32 inputs: the loops round as float32
-        assert got.shape == want.shape and np.allclose(got, want, rtol=1e-4, atol=1e-5 * scale), function
-    sent = sum(np.asarray(a).nbytes for a in (args[0], *(args[1] if isinstance(args[1], tuple) else args[1:2])))
-    assert sent <= 300 * 1024, f"{function}: {sent} bytes per timed call (the probe's noise grows with it)"
+    args, kwargs = speed.inputs(1)
+    fast, loop = LAYERS[function]
+    want = _outputs(exercise.reference(*copy.deepcopy(args), **kwargs))
+    for got, expected in zip(_outputs(speed.yardstick(*copy.deepcopy(args), **kwargs)), want):
+        assert got.shape == expected.shape and np.allclose(got, expected, rtol=1e-10, atol=1e-12), function
+    head = 50  # the first examples, through the four loops
+    small = (
+        (args[0][:head], tuple(a[:head] if i == 0 else a for i, a in enumerate(args[1])))
+        if function.endswith("backward_fast")
+        else (args[0][:head], *args[1:])
+    )
+    for got, expected in zip(_outputs(loop(*small, **kwargs)), _outputs(fast(*small, **kwargs))):
+        assert np.allclose(got, expected, rtol=1e-10, atol=1e-12), function
+    assert args[0].shape[0] >= 10_000, "many examples: a loop over them must show"
+    request = probe.request(function, timed_calls(speed, np.random.default_rng(0)), {})
+    assert len(json.dumps(request)) < 2000
 
 
 def test_the_pooling_speed_check_has_no_ties():
-    (dA, (A_prev, hp)), _ = pool_backward_fast.speed_inputs(np.random.default_rng(2))
+    _, exercise = exercises.find("pool_backward_fast")
+    (speed,) = [part.speed for part in exercise.parts if part.speed]
+    (dA, (A_prev, hp)), _ = speed.inputs(2)
     assert np.unique(A_prev).size == A_prev.size and hp["f"] * hp["f"] > 1
 
 

@@ -1,10 +1,10 @@
 """The grader, judged by the bug corpus through real nbgrader autograding.
 
-Every variant of tests/corpus/ becomes a submission of its function's assignment: the release
-notebook with that one function replaced and the instructor's solutions for the rest. Each
-assignment's class is graded by the grading tool (course.batch: nbgrader's API in two worker
-processes, outside the kernel and sandboxed, as nbgrader_config.py sets up; that ``nbgrader
-autograde`` by hand and the formgrader give the same scores is tests/test_grading_paths.py's job).
+Every variant of tests/corpus/ is a submission of its function's assignment in the session's
+graded class (tests/graded_class.py): the release notebook with that one function replaced and the
+instructor's solutions for the rest, graded by the grading tool (outside the kernel, sandboxed, as
+nbgrader_config.py sets up; that ``nbgrader autograde`` by hand and the formgrader give the same
+scores is tests/test_grading_paths.py's job).
 Every bug must lose points in its own exercise and nowhere else; every correct alternative must get
 full marks, even when it prints, writes to stderr or warns. A runaway function (an infinite loop)
 must cost only its own exercise. ``CNN_CORPUS_TABLE=<file>`` gets the table variant -> points (conftest.py
@@ -14,48 +14,19 @@ prints it at the end of the session).
 import os
 
 import pytest
-from corpus.catalog import load_variants
-from helpers import ASSIGNMENTS, FULL, course_copy, exercise_scores, solutions, submit
+from graded_class import BUGS, CORRECT, NOISY, RUNAWAY
+from helpers import ASSIGNMENTS, FULL
 
-from course import batch, exercises, gradebook
+from course import exercises
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
-BUGS = load_variants("bugs")
-CORRECT = load_variants("correct")
-NOISY = load_variants("noisy")  # correct answers that print, write to stderr or warn
-RUNAWAY = '''
-import numpy as np
-
-def conv_forward(A_prev, W, b, hparameters):
-    """Never returns: its calls must time out and cost conv_forward only."""
-    while True:
-        pass
-'''
-TIMEOUT = 10  # per cell and per exercise; the real one is in nbgrader_config.py
-
 
 @pytest.fixture(scope="module")
-def corpus_scores(fresh_course, tmp_path_factory):
-    course_dir = course_copy(fresh_course, tmp_path_factory.mktemp("corpus") / "course")
-    submissions = {v.name: (v.assignment, v.function, v.source) for v in BUGS + CORRECT + NOISY}
-    submissions["runaway__conv_forward_infinite_loop"] = (ASSIGNMENTS[0], "conv_forward", RUNAWAY)
-    for student, (assignment, function, source) in submissions.items():
-        submit(course_dir, student, assignment, {**solutions(course_dir, assignment), function: source})
-    url, scores = gradebook.resolve_url(course_dir), {}
-    for assignment in ASSIGNMENTS:
-        run = batch.Batch(
-            course_dir=course_dir,
-            assignment=assignment,
-            db_url=url,
-            workers=2,
-            force=True,
-            feedback=False,
-            nbgrader_args=(f"--Execute.timeout={TIMEOUT}",),
-            progress=False,
-        )
-        assert batch.run(run).failed == []
-        scores[assignment] = exercise_scores(course_dir, assignment)
+def corpus_scores(graded_class):
+    """``{assignment: {variant: {function: points}}}`` of the corpus in the session's graded class."""
+    names = set(graded_class.groups["bugs"] + graded_class.groups["correct"])
+    scores = {a: {s: row for s, row in graded_class.scores[a].items() if s in names} for a in ASSIGNMENTS}
     table = os.environ.get("CNN_CORPUS_TABLE")
     if table:
         with open(table, "w") as handle:
@@ -99,7 +70,7 @@ def test_correct_alternative_gets_full_marks(corpus_scores, variant):
 
 
 def test_runaway_function_costs_only_its_own_exercise(corpus_scores):
-    row = corpus_scores[ASSIGNMENTS[0]]["runaway__conv_forward_infinite_loop"]
+    row = corpus_scores[ASSIGNMENTS[0]][RUNAWAY]
     assert row == {**FULL[ASSIGNMENTS[0]], "conv_forward": 0.0}
 
 

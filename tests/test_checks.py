@@ -110,6 +110,43 @@ def test_messages_name_the_call_the_shapes_the_first_difference_and_the_hint():
     checks.compare({"kind": "close", "what": "Z"}, expected + 1e-9, expected, "f(x)")  # within tolerance
 
 
+def test_dtype_checks_name_the_dtype_the_lesson_asks_for():
+    labels = np.arange(3)
+    text = _message({"kind": "integer", "what": "y_train", "hint": "as stored"}, labels.astype(float), labels)
+    assert "y_train holds float64 values; expected integers" in text and "Hint: as stored" in text
+    checks.compare({"kind": "integer", "what": "y"}, labels.astype(np.uint8), labels, "f(x)")
+    images = np.zeros((2, 8, 8, 1), np.float32)
+    assert "X holds float64 values; expected float32" in _message(
+        {"kind": "dtype", "what": "X"}, images.astype(float), images
+    )
+    checks.compare({"kind": "dtype", "what": "X"}, images.copy(), images, "f(x)")
+
+
+def test_timed_calls_make_their_inputs_from_a_seed_and_hand_back_a_digest():
+    spec = {"args": [{"normal": [3, 2]}, {"tuple": [{"normal": [2], "scale": 0.5}, {"pad": 1}]}], "kwargs": {"m": "x"}}
+    (a, (b, hp)), kwargs = checks.generate(spec, 7)
+    (a2, (b2, _)), _ = checks.generate(spec, 7)
+    assert a.shape == (3, 2) and np.array_equal(a, a2) and np.array_equal(b, b2) and hp == {"pad": 1}
+    assert kwargs == {"m": "x"} and not np.array_equal(checks.generate(spec, 8)[0][0], a)
+    value = (np.arange(3000.0).reshape(30, 100), "cache")
+    (digest,) = checks.digest(value, [[0]], 5)
+    assert digest["shape"] == [30, 100] and digest["sums"].shape == (checks.DIGEST_SUMS,)
+    again, other = checks.digest(value, [[0]], 5)[0], checks.digest(value, [[0]], 6)[0]
+    assert np.array_equal(again["sums"], digest["sums"]) and not np.array_equal(other["sums"], digest["sums"])
+    wrong = value[0].copy()
+    wrong[17, 3] += 1.0
+    assert not np.allclose(checks.digest((wrong,), [[0]], 5)[0]["sums"], digest["sums"], rtol=1e-9, atol=0)
+    assert "error" in checks.digest(("text",), [[0]], 5)[0] and "error" in checks.digest((), [[0]], 5)[0]
+    namespace, published = {"np": np}, []
+    exec("def double(x, cache):\n    return (2 * x, cache)\n", namespace)
+    spec = {"args": [{"normal": [4, 5]}, "cache"], "kwargs": {}}
+    case = {"id": "t0", "generate": {"spec": spec, "seed": 11}, "digest": {"picks": [[0]], "seed": 3}}
+    checks.run_probe({"function": "double", "lend": {}, "cases": [case]}, namespace, published.append)
+    (returned,) = checks.decode(published[0]["returned"])
+    (want,) = checks.digest((2 * checks.generate(spec, 11)[0][0],), [[0]], 3)
+    assert returned["shape"] == [4, 5] and np.allclose(returned["sums"], want["sums"], rtol=1e-12)
+
+
 def test_pick_explains_a_result_of_the_wrong_structure():
     with pytest.raises(checks.CheckFailed, match=r"f\(x\) returned array \(4,\) float64; expected \(Z, cache\)"):
         checks.pick(np.zeros(4), [0], "(Z, cache)", "f(x)")

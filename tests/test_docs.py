@@ -6,7 +6,7 @@ import re
 from forgeries import FORGERIES
 from traitlets.config.loader import PyFileConfigLoader
 
-from course import sandbox
+from course import sandbox, warm_kernels
 from course.exercises import assignments, find
 from course.exercises.cnn_application.conv_forward_fast import SPEED_UP
 from course.exercises.cnn_application.train import TEST_ACCURACY
@@ -31,12 +31,14 @@ def test_the_numbers_table_is_the_configuration():
     assert found["wait for a cell's last messages"] == f"{config.Execute.iopub_timeout} s"
     assert found["workers of `python -m course grade`"] == "the machine's cores + 1"
     assert default_workers() == (os.cpu_count() or 1) + 1
+    assert found["warm kernels held by a grading process (besides the one grading)"] == "1"
+    assert found["an unused warm kernel is shut down after"] == f"{warm_kernels.IDLE_SECONDS} s"
     assert found["sandbox memory (address space, per process)"] == f"{sandbox.LIMITS['memory_mb']} MiB"
     assert found["sandbox processes and threads"] == f"{sandbox.LIMITS['nproc']}"
     assert found["sandbox CPU time, per kernel"] == f"{sandbox.LIMITS['cpu_seconds']} s"
     speed_parts = [p.speed for a in assignments() for e in a.exercises for p in e.parts if p.speed]
     assert len(speed_parts) == 4 and {s.at_least for s in speed_parts} == {SPEED_UP}
-    assert found["speed parts: speed-up asked over the loop version"] == f"{SPEED_UP:g}"
+    assert found["speed parts: speed-up asked over a loop over the examples"] == f"{SPEED_UP:g}"
     assert found["training part: test accuracy asked of `train`'s parameters"] == f"{TEST_ACCURACY:.0%}".replace(
         "%", " %"
     )

@@ -1,42 +1,21 @@
-"""The forgery corpus (tests/forgeries.py) graded by real nbgrader in one sandboxed batch, with an
-honest student and a student whose answers are all wrong: each forgery earns exactly what the same
-code without its attack earns, and the honest student keeps full marks."""
+"""The forgery corpus (tests/forgeries.py) graded by real nbgrader, sandboxed, in the session's graded
+class (tests/graded_class.py), with an honest student and a student whose answers are all wrong:
+each forgery earns exactly what the same code without its attack earns, and the honest student
+keeps full marks."""
 
 import os
 
 import pytest
 from forgeries import FORGERIES
-from helpers import FORWARD, FULL, ZERO, course_copy, exercise_scores, solutions, submit
-
-from course import batch, gradebook
+from helpers import FORWARD, FULL, ZERO
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
-ALL_WRONG = {f: f"def {f}(*args, **kwargs):\n    return None\n" for f in FULL[FORWARD]}
-
 
 @pytest.fixture(scope="module")
-def forgery_scores(fresh_course, tmp_path_factory):
-    course_dir = course_copy(fresh_course, tmp_path_factory.mktemp("forgery") / "course")
-    correct = solutions(course_dir, FORWARD)
-    submit(course_dir, "honest", FORWARD, correct)
-    submit(course_dir, "all_wrong", FORWARD, ALL_WRONG)
-    for forgery in FORGERIES:
-        submit(course_dir, forgery.name, FORWARD, {**correct, forgery.function: forgery.forged})
-        submit(course_dir, f"{forgery.name}__twin", FORWARD, {**correct, forgery.function: forgery.honest})
-    url = gradebook.resolve_url(course_dir)
-    outcome = batch.run(
-        batch.Batch(
-            course_dir=course_dir,
-            assignment=FORWARD,
-            db_url=url,
-            progress=False,
-            feedback=False,
-            nbgrader_args=("--Execute.timeout=20",),
-        )
-    )
-    assert outcome.failed == []
-    scores = exercise_scores(course_dir, FORWARD)
+def forgery_scores(graded_class):
+    """``{student: {function: points}}`` of the graded assignment in the session's graded class."""
+    scores = graded_class.scores[FORWARD]
     table = os.environ.get("CNN_CORPUS_TABLE")
     if table:  # shown at the end of the session, after the bug corpus's table
         with open(table, "a") as handle:

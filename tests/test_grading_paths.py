@@ -1,12 +1,16 @@
 """Every grading path grades the same way: formgrader's Autograde button (its HTTP API, in a real
 Jupyter server started in the course directory), ``nbgrader autograde`` by hand, and
-``python -m course grade``, on the same class of bugs, forgeries and broken submissions: identical
-scores, and every kernel ran in the sandbox. Formgrader shows the grade out of 100 and the bonus
-out of 50."""
+``python -m course grade``, on the same class of bugs, forgeries and broken submissions (over 40
+notebooks): identical scores, and every kernel ran in the sandbox. ``python -m course grade``'s
+grades are the session's graded class (tests/graded_class.py, warm kernels); ``nbgrader autograde``
+grades its copy of these students one notebook after the other with every kernel started cold
+(``CNN_WARM_KERNELS=off``), as nbgrader did before warm kernels; formgrader with warm kernels.
+Formgrader shows the grade out of 100 and the bonus out of 50."""
 
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,61 +18,33 @@ import sys
 import time
 import urllib.request
 
-import nbformat
 import pytest
-import tamper
-from corpus.catalog import load_variants
 from forgeries import FORGERIES
-from helpers import (
-    BONUS,
-    FORWARD,
-    autograde,
-    cell_index,
-    course_copy,
-    edit_notebook,
-    exercise_scores,
-    solutions,
-    submit,
-)
+from graded_class import BUGS, FAILED, TIMEOUT, write_broken
+from helpers import BONUS, FORWARD, autograde, course_copy, exercise_scores, solutions, submit
 
-from course import cli
 from course.nbgrader_cli import nbgrader_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
-TIMEOUT = "--Execute.timeout=10"
+BROKEN = ("untouched", "deleted_conv_forward_cell", "duplicated_conv_forward_cell", "kernel_death", "gradebook_writer")
+BROKEN += ("timeout",)
 
 
 def write_class(course_dir):
-    """A class of the graded assignment: honest, untouched, bugs, forgeries, broken notebooks."""
+    """The graded class's students of these paths, written into ``course_dir``: honest, every bug of
+    the graded assignment, every other forgery, broken notebooks; honest's bonus. Returns them."""
     correct = solutions(course_dir, FORWARD)
-    students = {"honest": correct, "untouched": {}}
-    bugs = [v for v in load_variants("bugs") if v.assignment == FORWARD]
-    students.update({v.name: {**correct, v.function: v.source} for v in bugs[::3]})
+    students = {"honest": correct}
+    students.update({v.name: {**correct, v.function: v.source} for v in BUGS if v.assignment == FORWARD})
     students.update({f.name: {**correct, f.function: f.forged} for f in FORGERIES[::2]})
-    students["kernel_death"] = {**correct, "conv_forward": correct["conv_forward"] + "\nimport os\nos._exit(1)"}
-    # writes 1000 into every score of the gradebook, and into the course's files, if it can reach them
-    attack = tamper.WRITE.format(course=course_dir, port=0, victim="honest")
-    students["gradebook_writer"] = {**correct, "zero_pad": attack + "\n" + correct["zero_pad"]}
-    students["timeout"] = {
-        **correct,
-        "conv_single_step": "def conv_single_step(a, W, b):\n    while True:\n        pass",
-    }
     for student, code in students.items():
         submit(course_dir, student, FORWARD, code)
-    for student in ("duplicated_cell", "deleted_cell"):
-        path = submit(course_dir, student, FORWARD, correct)
-
-        def change(nb, student=student):
-            index = cell_index(nb, "test_conv_forward")
-            if student == "deleted_cell":
-                nb.cells.pop(index)
-            else:
-                copy = nbformat.from_dict(nb.cells[index])
-                copy.id = "a-copy"
-                nb.cells.insert(index, copy)
-
-        edit_notebook(path, change)
+    write_broken(course_dir, correct)  # then keep only those of BROKEN
+    for folder in (course_dir / "submitted").iterdir():
+        if folder.name not in students and folder.name not in BROKEN:
+            shutil.rmtree(folder)
+    shutil.rmtree(course_dir / "downloaded")
     submit(course_dir, "honest", BONUS, solutions(course_dir, BONUS))
     return sorted(p.parent.name for p in (course_dir / "submitted").glob(f"*/{FORWARD}"))
 
@@ -135,26 +111,22 @@ class Formgrader:
 
 
 @pytest.fixture(scope="module")
-def three_paths(fresh_course, tmp_path_factory):
+def three_paths(graded_class, fresh_course, tmp_path_factory):
     """``{path: (course_dir, students, launched kernel folders)}`` for the three ways of grading."""
     graded = {}
-    for path in ("nbgrader autograde", "python -m course grade", "formgrader"):
+    for path in ("nbgrader autograde", "formgrader"):
         course_dir = course_copy(fresh_course, tmp_path_factory.mktemp("path") / "course")
         students = write_class(course_dir)
         log = course_dir / "sandbox-launches.log"
         env = {"CNN_SANDBOX_LOG": str(log)}
-        if path == "nbgrader autograde":
+        if path == "nbgrader autograde":  # one notebook after the other, every kernel started cold
             for assignment in (FORWARD, BONUS):
-                autograde(course_dir, assignment, TIMEOUT, env=env)
-        elif path == "python -m course grade":
-            os.environ["CNN_SANDBOX_LOG"] = str(log)  # the tool's workers are forked from this process
-            try:
-                assert cli.grade_main(["--course-dir", str(course_dir), "-q", f"--nbgrader-arg={TIMEOUT}"]) == 0
-            finally:
-                del os.environ["CNN_SANDBOX_LOG"]
+                autograde(
+                    course_dir, assignment, f"--Execute.timeout={TIMEOUT}", env={**env, "CNN_WARM_KERNELS": "off"}
+                )
         else:
             with open(course_dir / "nbgrader_config.py", "a") as config:
-                config.write(f"\nc.Execute.timeout = {TIMEOUT.split('=')[1]}\n")
+                config.write(f"\nc.Execute.timeout = {TIMEOUT}\n")
             server = Formgrader(course_dir, env)
             try:
                 for assignment, who in ((FORWARD, students), (BONUS, ["honest"])):
@@ -168,17 +140,28 @@ def three_paths(fresh_course, tmp_path_factory):
             finally:
                 server.stop()
         graded[path] = course_dir, students, log.read_text().split()
+    tool_dir = graded_class.course_dir
+    graded["python -m course grade"] = tool_dir, students, graded_class.launched
     return graded
 
 
 def test_every_path_gives_the_same_scores(three_paths):
-    scores = {path: exercise_scores(course_dir, FORWARD) for path, (course_dir, _, _) in _paths(three_paths)}
-    first, *others = scores.values()
-    assert set(first) == set(next(iter(_paths(three_paths)))[1][1])  # every student graded
+    students = three_paths["nbgrader autograde"][1]
+    assert len(students) >= 40
+    scores = {
+        path: {s: row for s, row in exercise_scores(course_dir, FORWARD).items() if s in students}
+        for path, (course_dir, _, _) in _paths(three_paths)
+    }
+    first = scores["nbgrader autograde"]
+    assert set(first) == set(students)  # every student graded
     for path, found in scores.items():
         assert found == first, path
-    assert first["honest"]["conv_forward"] == 40 and first["deleted_cell"]["conv_forward"] == 0
-    assert first["duplicated_cell"]["conv_forward"] == 40  # nbgrader's "old metadata" error does not happen
+    bonus = {path: exercise_scores(course_dir, BONUS)["honest"] for path, (course_dir, _, _) in _paths(three_paths)}
+    assert len(set(map(str, bonus.values()))) == 1, bonus
+    assert first["honest"]["conv_forward"] == 40 and first["deleted_conv_forward_cell"]["conv_forward"] == 0
+    assert (
+        first["duplicated_conv_forward_cell"]["conv_forward"] == 40
+    )  # nbgrader's "old metadata" error does not happen
     assert first["kernel_death"]["pool_forward"] == 0 and first["timeout"]["conv_single_step"] == 0
     assert sum(first["honest"].values()) == 100 and sum(first["gradebook_writer"].values()) == 100  # no 1000s
 
@@ -188,7 +171,10 @@ def test_every_kernel_ran_in_the_sandbox(three_paths):
         expected = {str(course_dir / "autograded" / s / FORWARD) for s in students}
         expected.add(str(course_dir / "autograded" / "honest" / BONUS))
         assert expected <= set(launched), path
-        assert set(launched) <= expected, path  # nothing else started a kernel
+        if path != "python -m course grade":  # the graded class has more students than these
+            assert set(launched) <= expected, path  # nothing else started a kernel
+        graded = {str(p) for p in (course_dir / "autograded").glob("*/*") if p.parent.name not in FAILED}
+        assert graded <= set(launched), path  # every notebook graded in the class ran sandboxed
 
 
 def test_formgrader_shows_the_grade_out_of_100_and_the_bonus_out_of_50(three_paths):

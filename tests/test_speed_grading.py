@@ -1,6 +1,7 @@
 """The speed parts, graded by real nbgrader in one sandboxed batch: a moment's stall does not cost a
 fast layer its points, and a slow layer cannot buy them by preparing results while the grader
-measures its own costs, nor by turning fast and wrong once it has been timed.
+measures its own costs, nor by turning fast and wrong once it has been timed; a layer that loops
+over the examples, however little it does in each, loses them.
 
 The target is pool_forward_fast (its speed part: 2 of 6 points); every other exercise keeps the
 instructor's solution. Each attack is graded beside its honest twin, the plain loop version.
@@ -13,13 +14,14 @@ from corpus.catalog import load_variants
 from helpers import FULL, course_copy, exercise_scores, solutions, submit
 
 from course import batch, exercises, gradebook
-from course.grading.autograde import SPEED_ROUNDS
+from course.grading.speed import SPEED_ROUNDS
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
 APPLICATION = "cnn_application"
 FUNCTION = "pool_forward_fast"
 LOOPS = next(v for v in load_variants("bugs") if v.name == f"{FUNCTION}__four_loops").source
+PER_EXAMPLE = next(v for v in load_variants("bugs") if v.name == f"{FUNCTION}__loop_over_examples").source
 
 STALLS_ONCE = '''
 import time
@@ -31,7 +33,7 @@ _calls = []
 
 def pool_forward_fast(A_prev, hparameters, mode="max"):
     """Vectorised; its first timed call is held up for 2 s, as a busy machine might hold it."""
-    if A_prev.shape == (12, 32, 32, 16):
+    if A_prev.shape[0] > 10_000:  # the timed calls' batch
         _calls.append(1)
         if len(_calls) == 1:
             time.sleep(2)
@@ -43,8 +45,9 @@ def pool_forward_fast(A_prev, hparameters, mode="max"):
 '''
 
 # Reads every request the grader sends the kernel; while the grader times its own cost (a function
-# returning zeros shaped like the answer, called on inputs like the timed ones), it computes the loop
-# version's answers for those inputs, to hand them back at once when its own calls are timed.
+# returning zeros shaped like the answer, called on inputs like the timed ones), it makes those inputs
+# from their seeds and computes the loop version's answers, to hand them back at once when its own
+# calls are timed.
 SPIES = (
     LOOPS.replace("def pool_forward_fast(", "def _loop_version(")
     + '''
@@ -60,7 +63,7 @@ def _spy(text, *args, **kwargs):
     value = _real_loads(text, *args, **kwargs)
     if isinstance(value, dict) and value.get("function") == "cnn_probe_cost":
         for case in value.get("cases", []):
-            call_args, call_kwargs = _checks.decode(case["args"]), _checks.decode(case["kwargs"])
+            call_args, call_kwargs = _checks.generate(case["generate"]["spec"], case["generate"]["seed"])
             _prepared[call_args[0].tobytes()] = _loop_version(*call_args, **call_kwargs)
     return value
 
@@ -85,15 +88,21 @@ _timed = []
 
 def pool_forward_fast(A_prev, hparameters, mode="max"):
     """The loop version for its first three calls on the timed shape; zeros of the right shape after."""
-    if A_prev.shape == (12, 32, 32, 16):
+    if A_prev.shape[0] > 10_000:  # the timed calls' batch
         _timed.append(1)
         if len(_timed) > 3:
-            return np.zeros((12, 31, 31, 16)), (A_prev, hparameters)
+            return np.zeros((A_prev.shape[0], 1, 1, A_prev.shape[3])), (A_prev, hparameters)
     return _loop_version(A_prev, hparameters, mode)
 '''
 )
 
-SUBMISSIONS = {"stalls_once": STALLS_ONCE, "loops": LOOPS, "spies": SPIES, "turns_wrong": TURNS_WRONG}
+SUBMISSIONS = {
+    "stalls_once": STALLS_ONCE,
+    "loops": LOOPS,
+    "spies": SPIES,
+    "turns_wrong": TURNS_WRONG,
+    "per_example": PER_EXAMPLE,
+}
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +145,13 @@ def test_the_loop_version_loses_the_speed_part_only_after_every_round(graded):
     assert speed_points == 2
     assert scores["loops"] == {**FULL[APPLICATION], FUNCTION: FULL[APPLICATION][FUNCTION] - speed_points}
     assert f"the quickest of {SPEED_ROUNDS} rounds" in _card_text(course_dir, "loops")
+
+
+def test_a_loop_over_the_examples_loses_the_speed_part_only(graded):
+    """The windows of the whole batch as one view, then one reduction per example: the tightest such loop."""
+    course_dir, scores = graded
+    assert scores["per_example"] == scores["loops"]
+    assert "a loop over the examples (one NumPy call per example)" in _card_text(course_dir, "per_example")
 
 
 @pytest.mark.parametrize("attack", ["spies", "turns_wrong"])

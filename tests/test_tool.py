@@ -1,14 +1,12 @@
 """``python -m course grade``: a whole class graded in parallel by real nbgrader runs, broken
-submissions included; feedback, export, report, reruns, bad input."""
+submissions included (the session's graded class, tests/graded_class.py); feedback, export,
+report; reruns (on a small class of their own) and bad input."""
 
 import csv
-import shutil
-import zipfile
 
-import nbformat
 import pytest
-from helpers import BONUS, FORWARD, FULL, ZERO, cell_index, course_copy, edit_notebook, exercise_scores, solutions
-from helpers import submit as submit_as
+from graded_class import FAILED, TIMEOUT
+from helpers import BONUS, FORWARD, FULL, ZERO, course_copy, exercise_scores, solutions, submit
 
 from course import cli
 from course.batch import run
@@ -16,87 +14,17 @@ from course.ledger import latest, ledger_path
 
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
-TIMEOUT = "--Execute.timeout=10"  # per cell and per exercise; the slowest exercise of a solution takes 0.2 s
-FAILED = {"invalid_json", "renamed"}
-
-
-def write_class(course_dir):
-    """A class with good and broken submissions of the graded assignment, and one LMS download."""
-    correct = solutions(course_dir, FORWARD)
-
-    def submit(student, code):
-        return submit_as(course_dir, student, FORWARD, code)
-
-    for student in ("correct_1", "correct_2", "correct_3"):
-        submit(student, correct)
-    submit("untouched", {})
-    submit("buggy", {**correct, "pool_forward": correct["pool_forward"].replace("np.max", "np.min")})
-    submit("invalid_json", correct).write_text('{"cells": [ this is not json')
-    renamed = submit("renamed", correct)
-    renamed.rename(renamed.with_name("my_copy.ipynb"))
-    edit_notebook(submit("deleted_cell", correct), lambda nb: nb.cells.pop(cell_index(nb, "test_zero_pad")))
-
-    def duplicate(nb):
-        copy = nbformat.from_dict(nb.cells[cell_index(nb, "test_zero_pad")])
-        copy.id = "a-copy"
-        nb.cells.insert(cell_index(nb, "test_zero_pad"), copy)
-
-    edit_notebook(submit("duplicated_cell", correct), duplicate)
-
-    def retype(nb):
-        index = cell_index(nb, "test_conv_single_step")
-        nb.cells[index] = nbformat.v4.new_markdown_cell(nb.cells[index].source, metadata=nb.cells[index].metadata)
-
-    edit_notebook(submit("retyped_cell", correct), retype)
-    submit("kernel_death", {**correct, "conv_forward": correct["conv_forward"] + "\nimport os\nos._exit(1)"})
-    submit("timeout", {**correct, "conv_single_step": "def conv_single_step(a, W, b):\n    while True:\n        pass"})
-    submit_as(course_dir, "correct_1", BONUS, solutions(course_dir, BONUS))
-
-    # one LMS download: a zip of files named STUDENT_NOTEBOOK.ipynb, collected by nbgrader zip_collect
-    archive = course_dir / "downloaded" / FORWARD / "archive"
-    archive.mkdir(parents=True)
-    staged = submit("zipped", correct)
-    with zipfile.ZipFile(archive / "lms_download.zip", "w") as zipped:
-        zipped.write(staged, f"zipped_{FORWARD}.ipynb")
-    shutil.rmtree(course_dir / "submitted" / "zipped")
-
-
-def grade(course_dir, *options):
-    """``python -m course grade`` on the course copy, two workers; returns its exit status."""
-    return cli.grade_main(
-        ["--course-dir", str(course_dir), "-q", "--workers", "2", f"--nbgrader-arg={TIMEOUT}", *options]
-    )
-
 
 def outcome(course_dir, *options):
+    """The Batch outcome of ``python -m course grade cnn_step_by_step OPTIONS`` on ``course_dir``."""
+    arguments = [FORWARD, "--course-dir", str(course_dir), "-q", "--workers", "2", *options]
     return run(
-        cli.make_batches(
-            cli.grade_parser().parse_args(
-                [
-                    FORWARD,
-                    "--course-dir",
-                    str(course_dir),
-                    "-q",
-                    "--workers",
-                    "2",
-                    f"--nbgrader-arg={TIMEOUT}",
-                    *options,
-                ]
-            )
-        )[0]
+        cli.make_batches(cli.grade_parser().parse_args([*arguments, f"--nbgrader-arg=--Execute.timeout={TIMEOUT}"]))[0]
     )
-
-
-@pytest.fixture(scope="module")
-def graded_class(fresh_course, tmp_path_factory):
-    course_dir = course_copy(fresh_course, tmp_path_factory.mktemp("class") / "course")
-    write_class(course_dir)
-    assert grade(course_dir) == 0  # every assignment with submissions: both here
-    return course_dir, latest(ledger_path(course_dir, FORWARD))
 
 
 def test_every_good_submission_is_graded_and_every_grade_landed(graded_class):
-    course_dir, _ = graded_class
+    course_dir = graded_class.course_dir
     scores = exercise_scores(course_dir, FORWARD)
     for student in ("correct_1", "correct_2", "correct_3", "zipped"):
         assert scores[student] == FULL[FORWARD], student
@@ -109,7 +37,7 @@ def test_every_good_submission_is_graded_and_every_grade_landed(graded_class):
 
 
 def test_broken_submissions_are_graded_as_far_as_possible_or_listed_with_a_reason(graded_class):
-    course_dir, results = graded_class
+    course_dir, results = graded_class.course_dir, graded_class.results[FORWARD]
     failed = {s: r.reason for s, r in results.items() if r.status != "graded"}
     assert set(failed) == FAILED, failed
     assert "not valid JSON" in failed["invalid_json"]
@@ -122,14 +50,14 @@ def test_broken_submissions_are_graded_as_far_as_possible_or_listed_with_a_reaso
     assert scores["deleted_cell"] == {**FULL[FORWARD], "zero_pad": 0.0}
     # a runaway function is interrupted; its exercise scores 0, the rest of the notebook is graded
     assert scores["timeout"] == {**FULL[FORWARD], "conv_single_step": 0.0}
-    assert any("interrupted after 10 s" in note for note in results["timeout"].notes)
+    assert any(f"interrupted after {TIMEOUT} s" in note for note in results["timeout"].notes)
     # a kernel that dies keeps what its functions returned before; the rest scores 0, with the reason
     assert scores["kernel_death"] == {**FULL[FORWARD], "conv_forward": 0.0, "pool_forward": 0.0}
     assert any("the kernel died" in note for note in results["kernel_death"].notes)
 
 
 def test_feedback_shows_scores_and_messages_but_no_grading_code(graded_class):
-    course_dir, _ = graded_class
+    course_dir = graded_class.course_dir
     page = (course_dir / "feedback" / "buggy" / FORWARD / f"{FORWARD}.html").read_text()
     assert page.count("(Score: ") == page.count("Checks for <code>") == 4 and "Grade: 79 / 100" in page
     assert "run_probe" not in page and "exec(compile(" not in page
@@ -139,7 +67,7 @@ def test_feedback_shows_scores_and_messages_but_no_grading_code(graded_class):
 
 
 def test_report_has_every_graded_student_exercise_stats_and_failures(graded_class):
-    course_dir, _ = graded_class
+    course_dir = graded_class.course_dir
     folder = course_dir / "reports" / FORWARD
     with open(folder / "exercises.csv") as handle:
         rows = {row["exercise"]: row for row in csv.DictReader(handle)}
@@ -149,18 +77,27 @@ def test_report_has_every_graded_student_exercise_stats_and_failures(graded_clas
     with open(folder / "students.csv") as handle, open(course_dir / "grades.csv") as export:
         reported = {r["student_id"]: float(r["score"]) for r in csv.DictReader(handle)}
         exported = {r["student_id"]: float(r["score"]) for r in csv.DictReader(export) if r["assignment"] == FORWARD}
-    assert reported == {s: v for s, v in exported.items() if s not in FAILED}
+    submitted = {p.parent.name for p in (course_dir / "submitted").glob(f"*/{FORWARD}")}
+    assert reported == {s: v for s, v in exported.items() if s in submitted and s not in FAILED}
     summary = (folder / "summary.txt").read_text()
     assert "full marks" in summary and "invalid_json:" in summary and "kernel_death:" in summary
 
 
-def test_a_rerun_skips_what_is_graded_and_force_regrades(graded_class):
-    course_dir, first = graded_class
+def test_a_rerun_skips_what_is_graded_and_force_regrades(fresh_course, tmp_path):
+    course_dir = course_copy(fresh_course, tmp_path / "course")
+    correct = solutions(course_dir, FORWARD)
+    submit(course_dir, "correct_1", FORWARD, correct)
+    submit(course_dir, "correct_2", FORWARD, correct)
+    submit(course_dir, "invalid_json", FORWARD, correct).write_text('{"cells": [ this is not json')
+    first = outcome(course_dir)
+    assert sorted(first.results) == ["correct_1", "correct_2", "invalid_json"]
     rerun = outcome(course_dir, "--student", "correct_1", "--student", "invalid_json")
-    assert rerun.skipped == ["correct_1"] and sorted(rerun.results) == ["invalid_json"]
+    assert rerun.skipped == ["correct_1"] and sorted(rerun.results) == ["invalid_json"]  # a failure is retried
     forced = outcome(course_dir, "--student", "correct_1", "--force")
     assert sorted(forced.results) == ["correct_1"] and forced.results["correct_1"].status == "graded"
-    assert set(latest(ledger_path(course_dir, FORWARD))) >= {s for s, r in first.items() if r.status == "graded"}
+    graded = {s for s, r in first.results.items() if r.status == "graded"}
+    assert graded == {"correct_1", "correct_2"} and set(latest(ledger_path(course_dir, FORWARD))) >= graded
+    assert exercise_scores(course_dir, FORWARD) == {"correct_1": FULL[FORWARD], "correct_2": FULL[FORWARD]}
 
 
 def test_bad_input_gives_one_line_errors(fresh_course, tmp_path, capsys):

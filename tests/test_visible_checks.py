@@ -3,13 +3,15 @@ the lessons name turns its visible card red with the trap's hint; an exercise wh
 is not blamed for it; an untouched optional exercise is not attempted, not failed."""
 
 import contextlib
+import functools
+import json
 import shutil
 
 import numpy as np
 import pytest
 from corpus.catalog import load_variants, make_namespace
 
-from course import exercises
+from course import exercises, release
 from course.grading import checks
 from course.layout import source_dir
 from course.submissions import solution_code
@@ -28,10 +30,19 @@ TRAPS = {
 VARIANTS = {v.name: v for v in load_variants("bugs")}
 
 
+@functools.cache
+def shipped_expected(function):
+    """``{case id: expected value}`` of an exercise's visible cases as its assignment's cnn_checks.json
+    ships them (floats rounded), decoded as the notebook decodes them."""
+    owner = exercises.find(function)[0].name
+    shipped = json.loads(release.visible_checks_files(owner)[release.DATA_FILE])["exercises"][function]
+    return checks.spec_from_json(shipped)["expected"]
+
+
 def visible_card(function, namespace):
     """The card ``check(function)`` shows, from the visible spec as it ships in cnn_checks.json."""
     spec = exercises.spec(function, visible_only=True)
-    expected = exercises.find(function)[1].expected
+    expected = shipped_expected(function)
     outcomes = {cid: checks.call_student(function, case, namespace) for cid, case in spec["cases"].items()}
     return checks.Card(
         spec, checks.judge(spec, outcomes, expected), graded=False, untried=checks.not_attempted(outcomes)
@@ -96,5 +107,29 @@ def _specs():
     for assignment in exercises.assignments():
         for exercise in assignment.exercises:
             spec = exercises.spec(exercise.function, visible_only=True)
-            found[exercise.function] = {**spec, "expected": {c: exercise.expected[c] for c in spec["cases"]}}
+            found[exercise.function] = {**spec, "expected": shipped_expected(exercise.function)}
     return found
+
+
+def test_the_rounded_expected_values_change_no_verdict(tmp_path):
+    """cnn_checks.json ships expected floats rounded to 12 significant digits: every part of every visible
+    card passes or fails exactly as it does against the reference's own values, for the instructor's
+    solutions and for every bug and correct variant of the corpus."""
+    variants = [None, *load_variants("bugs"), *load_variants("correct")]
+    for assignment in exercises.assignments():
+        shutil.copytree(source_dir(assignment.name), tmp_path / assignment.name)
+    for variant in variants:
+        namespace = make_namespace(variant)
+        functions = (
+            [variant.function] if variant else [e.function for a in exercises.assignments() for e in a.exercises]
+        )
+        for function in functions:
+            owner, exercise = exercises.find(function)
+            spec = exercises.spec(function, visible_only=True)
+            with contextlib.chdir(tmp_path / owner.name):
+                outcomes = {cid: checks.call_student(function, case, namespace) for cid, case in spec["cases"].items()}
+            verdicts = [
+                [r["passed"] for r in checks.judge(spec, outcomes, expected)]
+                for expected in (shipped_expected(function), exercise.expected)
+            ]
+            assert verdicts[0] == verdicts[1], (variant and variant.name, function)

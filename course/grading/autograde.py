@@ -15,39 +15,21 @@ grader cannot read are reported in the card, never crash the run.
 """
 
 import contextlib
-import copy
+import queue
 import time
 
 import nbformat
-import numpy as np
 import zmq
+from jupyter_client.asynchronous import AsyncKernelClient
 from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async
 from nbgrader.preprocessors import Execute
 
-from course import exercises, sandbox
+from course import exercises, sandbox, warm_kernels
 
-from . import checks, probe
-from .exercise import Case
+from . import checks, probe, speed
 
 MAX_MESSAGE_BYTES = 256 * 2**20  # a kernel message above this is dropped by ZeroMQ, unread
-SPEED_ROUNDS = 3  # rounds of a speed part's timing, and runs of its probe cost (see ExecuteAndScore._time)
-
-
-def _lookalike(value):
-    """Source of an expression that builds a value of ``value``'s structure, shapes and types, filled
-    with zeros: what the function that measures a speed part's probe cost returns, so that the cost
-    of sending the answer back and reading it is measured on an answer of the same size."""
-    if isinstance(value, np.ndarray | np.generic):
-        return f"__import__('numpy').zeros({value.shape!r}, {str(value.dtype)!r})[()]"
-    if isinstance(value, tuple | list):
-        inner = ", ".join(_lookalike(v) for v in value) + ("," if isinstance(value, tuple) and len(value) == 1 else "")
-        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {_lookalike(v)}" for k, v in value.items() if isinstance(k, str)) + "}"
-    if isinstance(value, bool | int | float | str | type(None)):
-        return repr(type(value)()) if value is not None else "None"
-    return "None"
 
 
 class ExecuteAndScore(Execute):
@@ -60,6 +42,7 @@ class ExecuteAndScore(Execute):
         self._results, self._problems, self._seconds = {}, {}, {}
         self._stopped, self._unreadable = "", []
         self._probe_costs = None  # {(function, part number): seconds}, measured before the first cell
+        warm_kernels.Expecting.set(resources["nbgrader"]["assignment"])  # what the next warm kernel prepares for
         if self.kernel_name == sandbox.KERNEL_NAME:
             sandbox.require()
         else:
@@ -77,6 +60,7 @@ class ExecuteAndScore(Execute):
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
         km.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        km.client_factory = QuickReadyClient
         return km
 
     async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
@@ -102,6 +86,9 @@ class ExecuteAndScore(Execute):
             return cell, self.resources
         try:
             if self._probe_costs is None:
+                # Measured here, in the kernel, before the notebook's first cell (not while the kernel was
+                # warm: measured then, beside another notebook's grading, the cost came out inflated and a
+                # loop version earned its speed points).
                 self._probe_costs = {}
                 self._measure_probe_costs(index)
             if exercise is None:
@@ -163,77 +150,24 @@ class ExecuteAndScore(Execute):
         return outcomes
 
     def _measure_probe_costs(self, index):
-        """Time, for each speed part of the notebook, the probe's own cost: sending a timed call's
-        inputs to the kernel and its answer back. It is measured in the fresh kernel before any of
-        the notebook's code has run, so the student's code cannot make it look larger: a function
-        that returns zeros shaped like the answer is called on inputs like the timed ones; the
-        quickest of ``SPEED_ROUNDS`` runs counts. nbclient stores each probe cell at ``index``: the
-        notebook's cell is put back."""
-        rng, cell = np.random.default_rng(), self.nb.cells[index]
+        """The probe's own cost for each speed part of the notebook (speed.measure_probe_costs), in the
+        fresh kernel before any of the notebook's code has run. nbclient stores each probe cell at
+        ``index``: the notebook's cell is put back."""
+        cell = self.nb.cells[index]
         try:
-            for exercise in self._exercises.values():
-                for number, part in enumerate(exercise.parts):
-                    if not part.speed:
-                        continue
-                    cases = {f"t{k}": Case(*part.speed.inputs(rng)) for k in range(part.speed.calls)}
-                    answer = _lookalike(exercise.call_reference(cases["t0"]))
-                    cost = {"cnn_probe_cost": f"def cnn_probe_cost(*args, **kwargs):\n    return {answer}\n"}
-                    runs = []
-                    for _ in range(SPEED_ROUNDS):
-                        started = time.perf_counter()
-                        self._call(exercise, cases, cost, index, function="cnn_probe_cost")
-                        runs.append(time.perf_counter() - started)
-                    self._probe_costs[exercise.function, number] = min(runs)
+
+            def call(exercise, cases, lend, function):
+                return self._call(exercise, cases, lend, index, function=function)
+
+            self._probe_costs.update(speed.measure_probe_costs(call, self._exercises.values()))
         finally:
             self.nb.cells[index] = cell
 
     def _time(self, exercise, number, lend, index):
-        """A speed part's outcome: ``{"returned": speed-up}`` measured side by side (see Speed), or why
-        there is none. A round times the student's calls (less the probe's own cost, measured before
-        the notebook ran) and the loop version in the grader. Each side's quickest round counts, and
-        rounds stop once the speed-up is enough (at most ``SPEED_ROUNDS``): a busy machine only adds
-        time, so a short stall in one round cannot fail a fast answer nor pass a slow one. Every
-        round draws new inputs and checks every result, so nothing can be prepared or remembered."""
-        speed, rng = exercise.parts[number].speed, np.random.default_rng()
-        students, loops = [], []
-        for _ in range(SPEED_ROUNDS):
-            cases = {f"t{k}": Case(*speed.inputs(rng)) for k in range(speed.calls)}
-            started = time.perf_counter()
-            outcomes = self._call(exercise, cases, lend, index)
-            students.append(time.perf_counter() - started)
-            wrong = self._wrong_speed_result(exercise, speed, cases, outcomes)
-            if wrong:
-                return wrong
-            args, kwargs = copy.deepcopy(cases["t0"].args), copy.deepcopy(cases["t0"].kwargs)
-            started = time.perf_counter()
-            speed.loop(*args, **kwargs)
-            loops.append(time.perf_counter() - started)
-            seconds = max(min(students) - self._probe_costs.get((exercise.function, number), 0.0), 1e-6) / speed.calls
-            if min(loops) / seconds >= speed.at_least:
-                break
-        per_call = f"{seconds * 1000:.1f} ms" if seconds >= 1e-4 else "under 0.1 ms"
-        rounds = f" (the quickest of {len(loops)} rounds)" if len(loops) > 1 else ""
-        return {
-            "returned": min(loops) / seconds,
-            "notes": [f"{per_call} per call; the loop version: {min(loops) * 1000:.0f} ms{rounds}"],
-        }
-
-    def _wrong_speed_result(self, exercise, speed, cases, outcomes):
-        """The outcome to report when a timed call did not return the reference's result, else None."""
-        for cid, case in cases.items():
-            outcome = outcomes.get(cid, {"missing": "no result came back"})
-            if "returned" not in outcome:
-                return outcome
-            want = exercise.call_reference(case)
-            call = f"{exercise.function} on {speed.description}"
-            try:
-                for check in speed.checks or exercise.parts[0].checks:  # the result must be right
-                    path = check.get("pick", [])
-                    got = checks.pick(outcome["returned"], path, exercise.returns, call)
-                    checks.compare(check, got, checks.pick(want, path, exercise.returns, call), call)
-            except checks.CheckFailed as failure:
-                return {"missing": f"the result is wrong, so its speed does not count: {failure}"}
-        return None
+        """A speed part's outcome (speed.time_part): the student's calls run in the kernel, timed from
+        here, less the probe's own cost measured before the notebook ran."""
+        cost = self._probe_costs.get((exercise.function, number), 0.0)
+        return speed.time_part(lambda cases: self._call(exercise, cases, lend, index), exercise, number, cost)
 
     # -- scoring ------------------------------------------------------------------------------------
 
@@ -256,6 +190,42 @@ class ExecuteAndScore(Execute):
                 )
             ]
             cell.execution_count = None
+
+
+class QuickReadyClient(AsyncKernelClient):
+    """jupyter_client's asynchronous client, ready as soon as the kernel is: its ``wait_for_ready``
+    waits up to 0.2 s for an IOPub message after each kernel_info reply (the IOPub subscription is
+    usually not connected yet at the first one), and then 0.2 s more for IOPub to fall silent, which
+    is 0.2 to 0.4 s of every notebook. Here the same checks wait 0.02 s a time: the kernel must have
+    answered on the shell channel and published on IOPub since this client subscribed."""
+
+    async def _async_wait_for_ready(self, timeout=None):
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except queue.Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:
+                    await self.iopub_channel.get_msg(timeout=0.02)  # IOPub is connected
+                except queue.Empty:
+                    pass
+                else:
+                    self._handle_kernel_info_reply(reply)
+                    break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+        while True:  # what is left of the kernel_info replies' messages
+            try:
+                await self.iopub_channel.get_msg(timeout=0.02)
+            except queue.Empty:
+                return
+
+    wait_for_ready = _async_wait_for_ready  # the client's public name is bound to the base class's method
 
 
 def measured(exercise, outcomes):

@@ -12,8 +12,8 @@ An exercise module (``course/exercises/<assignment>/<function>.py``) defines one
 - ``uses``: the earlier exercises its function calls; correct versions stand in for the student's
   while this one is graded, so a mistake is not counted twice.
 
-Checks are plain dicts made by ``shape``, ``close``, ``equal``, ``number``, ``scalar``, ``same``,
-``length`` and ``at_least`` below; ``course.grading.checks.compare`` applies them, in the notebook and in the
+Checks are plain dicts made by ``shape``, ``close``, ``equal``, ``integer``, ``dtype``, ``number``, ``scalar``,
+``same``, ``length`` and ``at_least`` below; ``course.grading.checks.compare`` applies them, in the notebook and in the
 grader alike.
 """
 
@@ -21,13 +21,24 @@ import contextlib
 import copy
 import functools
 import inspect
+import math
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from . import checks
 
 _NOTHING = object()
+
+# Expected values shipped in cnn_checks.json are rounded to this many significant digits (of their
+# array's magnitude), so that the committed file does not depend on the last bit of a machine's
+# math library. The rounding error (5e-12 of the magnitude at most) is far below every tolerance
+# of the checks (rtol 1e-6, atol 1e-7 times the magnitude by default; float32 cases allow more).
+SIGNIFICANT_DIGITS = 12
+TOLERANT_KINDS = ("close", "number")  # checks that compare values within a tolerance
+BLIND_KINDS = ("shape", "length", "scalar")  # checks that do not look at the expected values
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,20 +67,29 @@ class Case:
 
 @dataclass(frozen=True)
 class Speed:
-    """A speed check, graded only: the student's function is called ``calls`` times, each on a fresh
-    input from ``inputs(rng) -> (args, kwargs)``, and must return what the reference returns; the
-    grader measures the wall time of those calls from outside the kernel (less the probe's own cost,
-    measured before the notebook's code runs), and the time of ``loop`` (a loop version, run in the
-    grader's own process) on one of the same inputs, side by side. The speed-up (loop time over the
-    student's time per call) must be at least ``at_least``; up to three rounds are measured, each
-    side's quickest counts (noise only ever adds time)."""
+    """A speed check, graded only (course.grading.speed times it). The student's function is called
+    ``calls`` times per round, each on fresh inputs that the kernel makes itself from a new seed with
+    ``checks.generate(spec, seed)`` (only the seed crosses, not the arrays), and hands back a digest
+    of the arrays at ``picks`` (``((name, path), ...)``, see ``checks.digest``) instead of the
+    result, compared with the reference's within ``rtol``. The grader measures the wall time of
+    those calls from outside the kernel (less the probe's own cost, measured before the notebook's
+    code runs) and, side by side in its own process, the time of ``yardstick`` (the layer written
+    with a Python loop over the examples, one NumPy call per example, the rest vectorised) on the
+    same inputs. The speed-up (yardstick time over the student's time per call) must be at least
+    ``at_least``; up to three rounds are measured, each side's quickest counts (noise only ever adds
+    time)."""
 
-    loop: object
-    inputs: object
+    yardstick: object
+    spec: dict
     description: str
+    picks: tuple
+    at_least: float
     calls: int = 3
-    at_least: float = 5.0
-    checks: tuple = ()  # what makes a timed call's result right (default: the first part's checks)
+    rtol: float = 1e-6
+
+    def inputs(self, seed):
+        """``(args, kwargs)`` of a timed call: what the kernel makes from ``seed``."""
+        return checks.generate(self.spec, seed)
 
 
 @dataclass(frozen=True)
@@ -105,6 +125,16 @@ def close(what, pick=(), hint="", rtol=1e-6, atol=1e-7, index_names=None):
 def equal(what, pick=(), hint=""):
     """Shape and exactly equal values (booleans, integers)."""
     return _check("equal", what, pick, hint)
+
+
+def integer(what, pick=(), hint=""):
+    """An array of integers (its dtype is a signed or unsigned integer type), whatever its values."""
+    return _check("integer", what, pick, hint)
+
+
+def dtype(what, pick=(), hint=""):
+    """An array of exactly the expected dtype (float32 as stored, say)."""
+    return _check("dtype", what, pick, hint)
 
 
 def number(what, pick=(), hint="", rtol=1e-6, atol=1e-7):
@@ -270,5 +300,47 @@ class Exercise:
             case["args"], case["kwargs"] = checks.encode(case["args"]), checks.encode(case["kwargs"])
             if case["then"]:
                 case["then"] = [case["then"][0], checks.encode(case["then"][1])]
-        spec["expected"] = {cid: checks.encode(self.expected[cid]) for cid in spec["cases"]}
+        spec["expected"] = {
+            cid: checks.encode(shipped_expected(spec, cid, self.expected[cid])) for cid in spec["cases"]
+        }
         return spec
+
+
+def rounded(value, digits=SIGNIFICANT_DIGITS):
+    """``value`` (a float64 array or number) rounded to ``digits`` significant digits of its
+    magnitude (its largest finite absolute value, at least 1): a multiple of ``10**(e - digits + 1)``
+    where ``10**e`` is that magnitude's power of ten. Anything else (integers, float32 arrays, whose
+    precision is below that already) comes back unchanged."""
+    if isinstance(value, float) and not isinstance(value, np.generic):
+        return float(rounded(np.float64(value), digits))
+    if not isinstance(value, (np.ndarray, np.float64)) or value.dtype != np.float64:
+        return value
+    array = np.asarray(value)
+    scale = max(1.0, float(np.max(np.abs(array[np.isfinite(array)]), initial=0.0)))
+    result = np.asarray(np.round(array, digits - 1 - math.floor(math.log10(scale))))
+    return result if isinstance(value, np.ndarray) else np.float64(result)
+
+
+def shipped_expected(spec, case_id, value):
+    """The expected value of ``case_id`` as cnn_checks.json ships it: the floats that only tolerant
+    checks (``close``, ``number``) of the spec's parts look at are ``rounded``; a value an exact
+    check (``equal``, ``same``, ``at_least``, ...) looks at is shipped as it is."""
+    picked = [c for part in spec["parts"] if case_id in part["cases"] for c in part["checks"]]
+    tolerant = [list(c.get("pick", [])) for c in picked if c["kind"] in TOLERANT_KINDS]
+    exact = [list(c.get("pick", [])) for c in picked if c["kind"] not in TOLERANT_KINDS + BLIND_KINDS]
+    return _rounded_where(value, tolerant, exact)
+
+
+def _rounded_where(value, tolerant, exact):
+    """``value`` with the floats under a ``tolerant`` pick path and under no ``exact`` one rounded
+    (paths index tuples and lists, as ``checks.pick`` does, negative indices included)."""
+    if [] in exact or not tolerant:
+        return value
+    if not isinstance(value, (tuple, list)):
+        return rounded(value) if [] in tolerant and not exact else value
+
+    def below(paths, index):
+        return [p[1:] for p in paths if p and p[0] in (index, index - len(value))] + [[] for p in paths if not p]
+
+    items = [_rounded_where(item, below(tolerant, i), below(exact, i)) for i, item in enumerate(value)]
+    return tuple(items) if isinstance(value, tuple) else items

@@ -27,6 +27,9 @@ def request(function, cases, lend):
     ``lend``, ``{function: source}`` of the correct helpers that stand in for the student's."""
     found = []
     for cid, case in cases.items():
+        if hasattr(case, "request_item"):  # a timed call (course.grading.speed): a seed, not arrays
+            found.append(case.request_item(cid))
+            continue
         found.append({"id": cid, "args": checks.encode(case.args), "kwargs": checks.encode(case.kwargs)})
         if case.then:
             found[-1]["then"] = [case.then[0], checks.encode(case.then[1])]

@@ -187,6 +187,71 @@ class Opaque:
 
 
 # ------------------------------------------------------------------------------------------------
+# Timed calls: inputs made from a seed, results handed back as a digest
+# ------------------------------------------------------------------------------------------------
+
+DIGEST_SUMS = 4  # weighted sums of each array of a digest
+DIGEST_SAMPLES = 16  # entries of each array a digest holds
+DIGEST_ROW = 1024  # the weight of entry r * DIGEST_ROW + j is u[r] * v[j]: two short random vectors, one product
+
+
+def generate(spec, seed):
+    """The arguments ``(args, kwargs)`` that ``spec`` describes, drawn from ``np.random.default_rng(seed)``:
+    ``spec`` is ``{"args": [...], "kwargs": {...}}`` whose items are plain values, ``{"normal": shape,
+    "scale": s}`` (an array of standard normal values times s) or ``{"tuple": [...]}``. The grader and the
+    kernel make the same arguments from the same seed, so that only the seed crosses between them."""
+    numbers = np.random.default_rng(seed)
+
+    def make(item):
+        if isinstance(item, dict) and "normal" in item:
+            return numbers.standard_normal(tuple(int(n) for n in item["normal"])) * float(item.get("scale", 1.0))
+        if isinstance(item, dict) and "tuple" in item:
+            return tuple(make(value) for value in item["tuple"])
+        return item
+
+    args = tuple(make(item) for item in spec.get("args", []))
+    kwargs = {str(key): make(value) for key, value in spec.get("kwargs", {}).items()}
+    return args, kwargs
+
+
+def digest(value, picks, seed):
+    """A small summary of the arrays at ``picks`` of a returned value, enough to tell a right result
+    from a wrong one without handing back the arrays: for each, its shape, DIGEST_SUMS sums of all its
+    entries, each entry weighted by a product of two random normal numbers (one of its row of
+    DIGEST_ROW entries, one of its place in the row), and DIGEST_SAMPLES of its entries at random
+    places, all drawn from ``np.random.default_rng(seed)`` (a new seed for every call): a sum is right
+    only if every entry is, unless errors cancel by chance. A pick that is not an array of numbers
+    gives ``{"error": why}``."""
+    rng, found = np.random.default_rng(seed), []
+    for path in picks:
+        try:
+            item = value
+            for index in path:
+                item = item[index]
+            array = np.asarray(item)
+            if array.dtype.kind not in "biuf" or array.size == 0:
+                raise TypeError(f"not an array of real numbers ({describe(item)})")
+            flat = array.astype(np.float64).reshape(-1)
+            rows = -(-flat.size // DIGEST_ROW)
+            grid = np.zeros(rows * DIGEST_ROW)
+            grid[: flat.size] = flat
+            grid = grid.reshape(rows, DIGEST_ROW)
+            u, v = rng.standard_normal((rows, DIGEST_SUMS)), rng.standard_normal((DIGEST_ROW, DIGEST_SUMS))
+            places = rng.integers(0, flat.size, DIGEST_SAMPLES)
+            found.append(
+                {
+                    "shape": [int(n) for n in array.shape],
+                    "sums": np.sum(u * (grid @ v), axis=0),
+                    "scale": np.sum(np.abs(u) * (np.abs(grid) @ np.abs(v)), axis=0),
+                    "samples": flat[places],
+                }
+            )
+        except Exception as error:  # the student's value: anything may fail on it
+            found.append({"error": f"{type(error).__name__}: {error}"[:300]})
+    return found
+
+
+# ------------------------------------------------------------------------------------------------
 # Describing values and calls
 # ------------------------------------------------------------------------------------------------
 
@@ -310,6 +375,16 @@ def compare(check, got, expected, call):
             raise CheckFailed(
                 f"{call}: {what} should be a tuple of {len(expected)} items, got {describe(got)}.{_hint(hint)}"
             )
+    elif kind == "integer":
+        array = as_array(got, what, call)
+        if array.dtype.kind not in "iu":
+            raise CheckFailed(
+                f"{call}: {what} holds {array.dtype} values; expected integers (a dtype int or uint).{_hint(hint)}"
+            )
+    elif kind == "dtype":
+        array, want = as_array(got, what, call), np.asarray(expected).dtype
+        if array.dtype != want:
+            raise CheckFailed(f"{call}: {what} holds {array.dtype} values; expected {want}.{_hint(hint)}")
     elif kind == "at_least":
         value = _expect_scalar(got, None, what, call, hint, check)
         if not value >= expected:
@@ -679,11 +754,12 @@ def _user_namespace():
     return shell.user_ns if shell is not None else sys.modules["__main__"].__dict__
 
 
-def call_student(function, case, namespace):
+def call_student(function, case, namespace, copy=True):
     """Call the notebook's ``function`` on fresh copies of the case's arguments; return its outcome.
     A case with ``then`` (a function name and arguments) calls that function next, and its return
     value is the outcome (``save_params`` then ``load_params``, say). Warnings and anything written
-    to stderr become notes (a test cell must never write to stderr: nbgrader scores such a cell 0)."""
+    to stderr become notes (a test cell must never write to stderr: nbgrader scores such a cell 0).
+    ``copy=False``: the arguments are fresh (made by ``generate``) and passed as they are."""
     steps = [(function, case["args"], case["kwargs"])]
     if case.get("then"):
         steps.append((case["then"][0], case["then"][1], {}))
@@ -697,7 +773,8 @@ def call_student(function, case, namespace):
         try:
             with np.errstate(all="warn"), contextlib.redirect_stderr(stderr):
                 for name, args, kwargs in steps:
-                    args, kwargs = decode(encode(args)), decode(encode(kwargs))
+                    if copy:
+                        args, kwargs = decode(encode(args)), decode(encode(kwargs))
                     outcome = {"returned": namespace[name](*args, **kwargs)}
         except KeyboardInterrupt:
             raise
@@ -831,13 +908,20 @@ def run_probe(request, namespace, publish=None):
         for name, source in request.get("lend", {}).items():  # defined in the notebook, calling its functions
             exec(compile(source, f"<correct {name}, lent by the grader>", "exec"), namespace)
         for case in request["cases"]:
-            case_data = {"args": decode(case["args"]), "kwargs": decode(case["kwargs"])}
-            if case.get("then"):
-                case_data["then"] = [case["then"][0], decode(case["then"][1])]
             try:
-                outcome = call_student(request["function"], case_data, namespace)
+                if case.get("generate"):  # a timed call: its arguments made here from a seed
+                    args, kwargs = generate(case["generate"]["spec"], case["generate"]["seed"])
+                    case_data = {"args": args, "kwargs": kwargs}
+                else:
+                    case_data = {"args": decode(case["args"]), "kwargs": decode(case["kwargs"])}
+                if case.get("then"):
+                    case_data["then"] = [case["then"][0], decode(case["then"][1])]
+                outcome = call_student(request["function"], case_data, namespace, copy=not case.get("generate"))
                 message = {"function": request["function"], "case": case["id"], "notes": outcome.get("notes", [])}
-                if "returned" in outcome:
+                if "returned" in outcome and case.get("digest"):  # a timed call's result: only its digest
+                    found = digest(outcome["returned"], case["digest"]["picks"], case["digest"]["seed"])
+                    message["returned"] = encode(found)
+                elif "returned" in outcome:
                     message["returned"] = encode(outcome["returned"])
                 else:
                     message["raised"] = outcome["raised"]

@@ -25,7 +25,11 @@ def sandbox_kernel_on_path(data_dir):
     check that Jupyter lists it when the folder is on JUPYTER_PATH."""
     kernel = Path(data_dir) / "kernels" / sandbox.KERNEL_NAME
     kernel.mkdir(parents=True)
-    (kernel / "kernel.json").write_text(json.dumps(sandbox.kernelspec()))
+    spec = sandbox.kernelspec()
+    # Outside a grading process Jupyter hides it anyway (its kernel provisioner is unknown there);
+    # without that metadata it would be listed: the test checks the students' Lab still does not offer it.
+    del spec["metadata"]["kernel_provisioner"]
+    (kernel / "kernel.json").write_text(json.dumps(spec))
     env = {"PATH": str(Path(sys.executable).parent), "HOME": str(data_dir), "JUPYTER_PATH": str(data_dir)}
     listed = subprocess.run(
         [str(Path(sys.executable).parent / "jupyter"), "kernelspec", "list", "--json"],

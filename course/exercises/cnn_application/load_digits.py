@@ -4,7 +4,7 @@ Visible: the sample file ``data/digits_sample.h5`` (same layout, 12 + 6 images),
 enough to ship. Graded: ``data/digits.h5`` itself.
 """
 
-from course.grading.exercise import Case, Exercise, Part, close, equal, length, same, shape
+from course.grading.exercise import Case, Exercise, Part, close, dtype, equal, integer, length, same, shape
 
 
 def load_digits(path):
@@ -31,10 +31,13 @@ SAMPLE = Case(
 FULL = Case(("data/digits.h5",))
 RETURNS = "return the five things in this order: (X_train, y_train, X_test, y_test, class_names)."
 IMAGES = (
-    "read the images as they are stored, (n, 8, 8, 1), values in [0, 1]: f['train/images'][()] is a NumPy array "
-    "(do not reshape, squeeze or scale them again)."
+    "read the images as they are stored, float32 (n, 8, 8, 1), values in [0, 1]: f['train/images'][()] is a NumPy "
+    "array (do not reshape, squeeze, scale or convert them)."
 )
-LABELS = "the labels are integers 0 to 9, one per image, shape (n,): f['train/labels'][()] (no one-hot encoding)."
+LABELS = (
+    "the labels are integers 0 to 9, one per image, shape (n,), stored as int64: f['train/labels'][()] as it is "
+    "(no one-hot encoding, no conversion to float)."
+)
 NAMES = (
     "HDF5 stores the class names as bytes (b'0'): return a list of str, name.decode('ascii') for each; read the "
     "arrays inside the `with` block, a dataset cannot be read once the file is closed."
@@ -43,10 +46,17 @@ IMAGE_CHECKS = (
     length("the result", hint=RETURNS),
     shape("X_train", pick=(0,), hint=IMAGES),
     close("X_train", pick=(0,), hint=IMAGES),
+    dtype("X_train", pick=(0,), hint=IMAGES),
     shape("X_test", pick=(2,), hint=IMAGES),
     close("X_test", pick=(2,), hint=IMAGES),
+    dtype("X_test", pick=(2,), hint=IMAGES),
 )
-LABEL_CHECKS = (equal("y_train", pick=(1,), hint=LABELS), equal("y_test", pick=(3,), hint=LABELS))
+LABEL_CHECKS = (
+    equal("y_train", pick=(1,), hint=LABELS),
+    integer("y_train", pick=(1,), hint=LABELS),
+    equal("y_test", pick=(3,), hint=LABELS),
+    integer("y_test", pick=(3,), hint=LABELS),
+)
 NAME_CHECKS = (same("class_names", pick=(4,), hint=NAMES),)
 
 EXERCISE = Exercise(
