@@ -3,7 +3,7 @@
 prepares the machine for it (docs/jupyterhub.md, step by step):
 
 1. three Unix accounts, ``PREFIX-instructor``, ``PREFIX-student-a``, ``PREFIX-student-b``, homes private
-   (700), each with a random password kept in ``STATE/passwords.json`` (root only) and set with chpasswd;
+   (700), each with a random password kept in ``STATE/private/passwords.json`` (root only) and set with chpasswd;
 2. the shared exchange (``/srv/nbgrader/exchange``, root, mode 777; nbgrader makes the course's
    folders in it with its own modes: ``inbound/`` 2733, ``outbound/`` 755, ``feedback/`` 711);
 3. the course directory, a copy of this repository's course (``nbgrader_config.py``, ``course/``,
@@ -104,6 +104,11 @@ class Settings:
         return self.state / "service-config"
 
     @property
+    def private(self):
+        """root's own files of the Hub (mode 700): its database, cookie secret, tokens, passwords, pid."""
+        return self.state / "private"
+
+    @property
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
@@ -115,22 +120,27 @@ class Settings:
             return False
 
     def secret(self, name):
-        """A random secret kept in STATE/name (root only), made on first use."""
-        path = self.state / name
+        """A random secret kept in STATE/private/name (root only), made on first use."""
+        path = self.private / name
         if not path.exists():
-            self.state.mkdir(parents=True, exist_ok=True)
+            self.make_private()
             path.touch(mode=0o600)
             path.write_text(secrets.token_hex(32))
         return path.read_text().strip()
 
+    def make_private(self):
+        self.private.mkdir(parents=True, exist_ok=True)
+        self.private.chmod(0o700)
+        return self.private
+
     def passwords(self):
-        """``{account: password}``, made on first use, kept in STATE/passwords.json (root only)."""
-        path = self.state / "passwords.json"
+        """``{account: password}``, made on first use, kept in STATE/private/passwords.json (root only)."""
+        path = self.private / "passwords.json"
         known = json.loads(path.read_text()) if path.exists() else {}
         missing = [user for user in self.users if user not in known]
         if missing:
             known.update({user: secrets.token_urlsafe(12) for user in missing})
-            self.state.mkdir(parents=True, exist_ok=True)
+            self.make_private()
             path.touch(mode=0o600)
             path.write_text(json.dumps(known, indent=1) + "\n")
         return {user: known[user] for user in self.users}
@@ -209,13 +219,57 @@ def make_course(settings):
     return course
 
 
+# Appended to the students' nbgrader_config.py. nbgrader's submit leaves a submission readable by
+# everyone (files 644) and its folder writable by everyone (777, "so the instructor can delete it"):
+# only its random name keeps other students out. The folder is made in inbound/ (2733, set-group-id),
+# so what is created in it takes inbound/'s group, the instructor's (who released the assignment):
+# with 640 files, 750 folders and 770 for the submission itself, the instructor reads (and may delete)
+# it through that group, other students get nothing even when they know the name. The folder and the
+# two files nbgrader writes after its copy are made first: the copy gives the folder the mode of the
+# student's (copystat), which drops set-group-id, and files made after that would take the student's
+# group. A student who changes their own config only exposes their own submission; collect checks
+# the rest (course/exchange.py).
+PRIVATE_SUBMIT = """
+# Submissions readable by the instructor's group only (written by course/hub.py; docs/jupyterhub.md)
+import os as _os
+import shutil as _shutil
+
+from nbgrader.exchange.default.submit import ExchangeSubmit as _ExchangeSubmit
+
+
+class PrivateSubmit(_ExchangeSubmit):
+    def do_copy(self, src, dest, log=None):
+        if _os.path.dirname(_os.path.abspath(dest)) != _os.path.abspath(self.inbound_path):
+            return super().do_copy(src, dest, log)  # the copy in the student's own cache
+        _os.mkdir(dest)
+        for name in ("timestamp.txt", "submission_secret.txt"):
+            open(_os.path.join(dest, name), "w").close()
+        ignore = _shutil.ignore_patterns(*self.coursedir.ignore)
+        _shutil.copytree(src, dest, ignore=ignore, dirs_exist_ok=True)
+
+    def copy_files(self):
+        super().copy_files()
+        submission = _os.path.join(self.inbound_path, self.assignment_filename)
+        for folder, _, files in _os.walk(submission):
+            for name in files:
+                _os.chmod(_os.path.join(folder, name), 0o640)
+            _os.chmod(folder, 0o770 if folder == submission else 0o750)
+
+
+c.ExchangeFactory.submit = PrivateSubmit
+"""
+
+
 def make_student_config(settings):
-    """The students' Jupyter configuration (course.lab's), readable by everyone, written by root."""
+    """The students' Jupyter configuration (course.lab's, with PRIVATE_SUBMIT), readable by everyone,
+    written by root."""
     from .lab import write_student_config
 
     settings.state.mkdir(parents=True, exist_ok=True)
     settings.state.chmod(0o711)  # secrets inside stay root's; the config folder below is readable
     write_student_config(settings.student_config, exchange_root=settings.exchange, course_id=COURSE_ID)
+    with open(settings.student_config / "nbgrader_config.py", "a") as config:
+        config.write(PRIVATE_SUBMIT)
     for folder, _, files in os.walk(settings.student_config):
         os.chmod(folder, 0o755)
         for name in files:
@@ -248,12 +302,33 @@ def make_service_config(settings):
 
 def unreadable_parents():
     """The folders on the way to the Hub's Python (and the interpreter it links to) that other users cannot enter."""
-    paths = (HUB_PYTHON, Path(os.path.realpath(HUB_PYTHON)), ROOT / "course")
+    paths = (HUB_PYTHON, Path(os.path.realpath(HUB_PYTHON)))
     blocked = []
     for folder in sorted({p for path in paths for p in Path(path).parents}):
         if not os.stat(folder).st_mode & 0o001:
             blocked.append(str(folder))
     return blocked
+
+
+def close_checkout(root=ROOT):
+    """Close this checkout to other accounts but for ``.hub/`` (the Hub's Python, which every server
+    runs): ``source/``, ``course/`` and the tests hold the solutions, ``.git`` their history. The
+    checkout's folder keeps only its x bit for others (they can go through it to ``.hub/``, not
+    list it); every other entry loses its bits for others. Git records none of these bits. Returns
+    the entries changed."""
+    changed = []
+    mode = os.stat(root).st_mode & 0o7777
+    if mode & 0o007 != 0o001:
+        os.chmod(root, (mode & ~0o007) | 0o001)
+        changed.append(str(root))
+    for entry in Path(root).iterdir():
+        if entry.name == ".hub" or entry.is_symlink():
+            continue
+        mode = entry.stat().st_mode & 0o7777
+        if mode & 0o007:
+            entry.chmod(mode & ~0o007)
+            changed.append(entry.name)
+    return changed
 
 
 def others_can_run(path):
@@ -307,6 +382,9 @@ def setup(settings):
         raise SystemExit(f"the Hub's environment is missing ({HUB_PYTHON}): run `make hub-deps`")
     if not settings.proxy.exists():
         raise SystemExit(f"configurable-http-proxy is missing ({settings.proxy}): run `make hub-deps`")
+    closed = close_checkout()
+    if closed:
+        print(f"closed to other accounts (solutions): {', '.join(closed)}")
     make_users(settings)
     make_exchange(settings)
     make_student_config(settings)
@@ -343,7 +421,7 @@ def accounts_text(settings):
 
 def stop(settings, timeout=30):
     """Stop the Hub whose pid file is in STATE (SIGTERM; it stops its servers and proxy)."""
-    path = settings.state / "jupyterhub.pid"
+    path = settings.private / "jupyterhub.pid"
     if not path.exists():
         print("no Hub running (no pid file)")
         return 0

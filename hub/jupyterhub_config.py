@@ -33,9 +33,10 @@ c.JupyterHub.hub_port = settings.port + 1
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.port + 2}"
 c.ConfigurableHTTPProxy.command = [str(settings.proxy)]  # configurable-http-proxy, pinned, from npm
 c.ConfigurableHTTPProxy.auth_token = settings.secret("proxy_token")
-c.JupyterHub.cookie_secret_file = str(settings.state / "jupyterhub_cookie_secret")
-c.JupyterHub.db_url = f"sqlite:///{settings.state / 'jupyterhub.sqlite'}"
-c.JupyterHub.pid_file = str(settings.state / "jupyterhub.pid")
+private = settings.make_private()  # root only (700): the students' servers can reach STATE's config folders
+c.JupyterHub.cookie_secret_file = str(private / "jupyterhub_cookie_secret")
+c.JupyterHub.db_url = f"sqlite:///{private / 'jupyterhub.sqlite'}"
+c.JupyterHub.pid_file = str(private / "jupyterhub.pid")
 c.JupyterHub.cleanup_servers = True  # stopping the Hub stops every server it started
 c.JupyterHub.cleanup_proxy = True
 
