@@ -61,7 +61,10 @@ def targets(hub, assignment, a_inbound, a_feedback=None):
         ("list A's home", "list", hub.home(a)),
         ("read A's notebook in A's home", "read", hub.home(a) / assignment / f"{assignment}.ipynb"),
         ("write into A's home", "write", hub.home(a) / "extra.py"),
+        ("write a new assignment into the exchange's outbound/", "mkdir", exchange / "outbound" / "extra"),
         ("list the instructor's home", "list", hub.home(hub.instructor)),
+        ("read the course's nbgrader_config.py", "read", course / "nbgrader_config.py"),
+        ("list the course's autograded/", "list", course / "autograded"),
         ("read the course's source/ (solutions)", "read", course / "source" / assignment / f"{assignment}.ipynb"),
         ("read A's autograded notebook", "read", course / "autograded" / a / assignment / f"{assignment}.ipynb"),
         ("read A's submitted notebook", "read", course / "submitted" / a / assignment / f"{assignment}.ipynb"),
@@ -70,7 +73,17 @@ def targets(hub, assignment, a_inbound, a_feedback=None):
         ("read A's feedback in the course", "read", course / "feedback" / a / assignment / f"{assignment}.html"),
     ]
     if a_feedback:
-        found.append(("read A's feedback in the exchange (by its name)", "read", a_feedback))
+        found.append(("read A's feedback in the exchange, knowing its name", "read", a_feedback))
+        found.append(("overwrite A's feedback in the exchange", "write", a_feedback))
+    # the Hub's own checkout (the servers run its .hub/venv) and the Hub's files
+    checkout = course_hub.ROOT
+    found += [
+        ("list the Hub's checkout of the course", "list", checkout),
+        ("read the checkout's source/ (solutions)", "read", checkout / "source" / assignment / f"{assignment}.ipynb"),
+        ("read the checkout's reference code", "read", checkout / "course" / "exercises" / assignment / "zero_pad.py"),
+        ("read the Hub's database", "read", hub.settings.private / "jupyterhub.sqlite"),
+        ("read the accounts' passwords", "read", hub.settings.private / "passwords.json"),
+    ]
     return [(label, kind, str(path)) for label, kind, path in found]
 
 
@@ -99,10 +112,12 @@ def probe_as(user, found):
 
 # B's submission made by hand in the exchange (no nbgrader): the honest notebook plus links to the
 # instructor's gradebook, to the course's solutions, to /etc/shadow, and a 1 GB file (sparse: it
-# takes no disk). Newer than B's own Submit, so it is the one collect takes.
+# takes no disk). Newer than B's own Submit, so it is the one collect takes; a copy of it (the
+# notebook, timestamp and secret) goes into B's nbgrader cache, as nbgrader's submit does, so that
+# B can fetch its feedback.
 PLANT = r"""
 import json, os, sys, datetime, shutil
-inbound, me, other, assignment, notebook, gradebook, source = json.loads(sys.argv[1])
+inbound, me, other, assignment, notebook, gradebook, source, cache = json.loads(sys.argv[1])
 stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 results = []
 forged = os.path.join(inbound, f"{other}+{assignment}+{stamp}+forged")
@@ -118,9 +133,17 @@ mine = os.path.join(inbound, f"{me}+{assignment}+{stamp}+planted")
 os.mkdir(mine)
 with open(os.path.join(mine, "timestamp.txt"), "w") as handle:
     handle.write(stamp)
+secret = os.urandom(64).hex()
 with open(os.path.join(mine, "submission_secret.txt"), "w") as handle:
-    handle.write(os.urandom(8).hex())
+    handle.write(secret)
 shutil.copy(notebook, os.path.join(mine, f"{assignment}.ipynb"))
+# as nbgrader's submit would, a copy in B's cache: B's Assignments panel fetches its feedback
+cached = os.path.join(cache, f"{me}+{assignment}+{stamp}")
+os.makedirs(cached)
+for name, text in (("timestamp.txt", stamp), ("submission_secret.txt", secret)):
+    with open(os.path.join(cached, name), "w") as handle:
+        handle.write(text)
+shutil.copy(notebook, os.path.join(cached, f"{assignment}.ipynb"))
 os.symlink(gradebook, os.path.join(mine, "gradebook.db"))
 os.symlink("/etc/shadow", os.path.join(mine, "shadow"))
 os.symlink(source, os.path.join(mine, "source"))
@@ -135,7 +158,9 @@ def plant(hub, assignment, notebook):
     """B forges a submission in A's name and plants one with links and a 1 GB file; return the outcomes."""
     b, a = hub.students[1], hub.students[0]
     inbound = hub.settings.exchange / course_hub.COURSE_ID / "inbound"
+    cache = hub.home(b) / ".local" / "share" / "jupyter" / "nbgrader_cache" / course_hub.COURSE_ID
     args = [str(inbound), b, a, assignment, str(notebook), str(hub.course / "gradebook.db"), str(hub.course / "source")]
+    args.append(str(cache))
     result = subprocess.run(
         ["/usr/sbin/runuser", "-u", b, "--", str(course_hub.HUB_PYTHON), "-I", "-c", PLANT, json.dumps(args)],
         cwd="/",

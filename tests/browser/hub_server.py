@@ -247,5 +247,9 @@ def open_formgrader(page, hub):
 
 
 def formgrader(page, hub, endpoint, method="POST"):
-    """Formgrader's HTTP API (what its buttons call), from the instructor's page."""
-    return call(page, f"{hub.url}/{SERVICE}/formgrader/api/{endpoint}", method)
+    """Formgrader's HTTP API (what its buttons call), from the instructor's page; fails with
+    formgrader's own error (a traceback) when the answer says it did not succeed."""
+    result = call(page, f"{hub.url}/{SERVICE}/formgrader/api/{endpoint}", method)
+    if isinstance(result, dict) and result.get("success") is False:
+        raise AssertionError(f"formgrader {endpoint}:\n{result.get('error', '')}\n{result.get('log', '')}")
+    return result

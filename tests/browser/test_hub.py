@@ -44,7 +44,9 @@ pytestmark = [
 ASSIGNMENTS = (FORWARD, BONUS)
 # What each attempt of B must meet (hub_attacks.targets); anything else fails the test.
 EXPECTED = {
-    "read A's submission by its full name": "ALLOWED",  # nbgrader's 644: the random name is the protection
+    # nbgrader's release_feedback: 644, for A to read it; its name is a hash of A's submission secret
+    # (128 hex digits, in A's submission, 640, and A's home, 700), in feedback/ (711, not listable)
+    "read A's feedback in the exchange, knowing its name": "ALLOWED",
 }
 
 
@@ -113,7 +115,6 @@ def run_class(hub, browser, artifacts, readme_images, fresh_course, tmp_path, ca
     # the student's server has the student's tools only: no formgrader, no course list
     for endpoint in ("formgrader", "formgraders"):
         assert hubs.status(page_a, f"{hub.url}/user/{a}/{endpoint}") == 404, endpoint
-    page_a.screenshot(path=str(readme_images / "hub-student.png"))
 
     # Student B: fetch, solve and submit the forward assignment.
     hubs.log_in(page_b, hub, b)
@@ -165,7 +166,9 @@ def run_class(hub, browser, artifacts, readme_images, fresh_course, tmp_path, ca
     assert helpers.exercise_scores(single, BONUS) == bonus
 
     # 5. A fetches the feedback: forward out of 100, bonus out of 50.
+    # The report is read in a tab of its own: the Lab's tab keeps its Assignments panel.
     lab.refresh_assignments(page_a)
+    report = page_a.context.new_page()
     for assignment, heading in ((FORWARD, "Grade: 100 / 100"), (BONUS, "Bonus: 50 / 50")):
         submitted = lab.assignment_row(page_a, "submitted", assignment)
         lab.assignment_action(page_a, "submitted", assignment, "Fetch Feedback")
@@ -174,10 +177,10 @@ def run_class(hub, browser, artifacts, readme_images, fresh_course, tmp_path, ca
         expected = hub.course / "feedback" / a / assignment / f"{assignment}.html"
         assert feedback.read_bytes() == expected.read_bytes()
         relative = feedback.relative_to(hub.home(a))
-        page_a.goto(f"{hub.url}/user/{a}/files/{relative}")
-        assert page_a.locator("h4.cnn-score").inner_text() == heading
-    hubs.open_lab(page_a, hub, a)
-    lab.open_assignments(page_a)
+        report.goto(f"{hub.url}/user/{a}/files/{relative}")
+        assert report.locator("h4.cnn-score").inner_text() == heading
+    report.close()
+    page_a.screenshot(path=str(readme_images / "hub-student.png"))
 
     # B sees B's own submission and feedback only.
     lab.refresh_assignments(page_b)
@@ -192,7 +195,10 @@ def run_class(hub, browser, artifacts, readme_images, fresh_course, tmp_path, ca
     # 6. B, as its Unix user and from its kernel, against A, the instructor and the exchange.
     inbound = hub.settings.exchange / course_hub.COURSE_ID / "inbound"
     [a_inbound] = [p.name for p in inbound.iterdir() if p.name.startswith(f"{a}+{FORWARD}+") and "forged" not in p.name]
-    found = hub_attacks.targets(hub, FORWARD, a_inbound)
+    a_html = (hub.course / "feedback" / a / FORWARD / f"{FORWARD}.html").read_bytes()
+    exchange_feedback = hub.settings.exchange / course_hub.COURSE_ID / "feedback"
+    [a_feedback] = [p for p in exchange_feedback.iterdir() if p.read_bytes() == a_html]
+    found = hub_attacks.targets(hub, FORWARD, a_inbound, a_feedback)
     as_user = dict(hub_attacks.probe_as(b, found))
     probe = {
         "cells": [{"cell_type": "code", "execution_count": None, "id": "probe", "metadata": {}, "outputs": []}],
