@@ -74,9 +74,10 @@ grade: venv sandbox-deps
 lab: venv
 	$(BIN)/python -m course lab $(LAB_ARGS)
 
-# The README's pictures, taken by the browser tests.
-readme-images: dev browser-deps sandbox-deps
+# The README's pictures (and docs/jupyterhub.md's: the hub test, as root), taken by the browser tests.
+readme-images: dev browser-deps sandbox-deps hub-deps
 	CNN_README_IMAGES=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser -k "lesson or buggy or feedback_page"
+	CNN_README_IMAGES=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser/test_hub.py
 	CNN_README_IMAGES=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_demo.py -k report
 
 lint: dev
