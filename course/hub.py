@@ -310,27 +310,6 @@ def unreadable_parents():
     return blocked
 
 
-def close_checkout(root=ROOT):
-    """Close this checkout to other accounts but for ``.hub/`` (the Hub's Python, which every server
-    runs): ``source/``, ``course/`` and the tests hold the solutions, ``.git`` their history. The
-    checkout's folder keeps only its x bit for others (they can go through it to ``.hub/``, not
-    list it); every other entry loses its bits for others. Git records none of these bits. Returns
-    the entries changed."""
-    changed = []
-    mode = os.stat(root).st_mode & 0o7777
-    if mode & 0o007 != 0o001:
-        os.chmod(root, (mode & ~0o007) | 0o001)
-        changed.append(str(root))
-    for entry in Path(root).iterdir():
-        if entry.name == ".hub" or entry.is_symlink():
-            continue
-        mode = entry.stat().st_mode & 0o7777
-        if mode & 0o007:
-            entry.chmod(mode & ~0o007)
-            changed.append(entry.name)
-    return changed
-
-
 def others_can_run(path):
     """Whether every folder on the way to ``path`` (a file) can be entered by other users."""
     return all(os.stat(folder).st_mode & 0o001 for folder in Path(path).parents)
@@ -382,9 +361,6 @@ def setup(settings):
         raise SystemExit(f"the Hub's environment is missing ({HUB_PYTHON}): run `make hub-deps`")
     if not settings.proxy.exists():
         raise SystemExit(f"configurable-http-proxy is missing ({settings.proxy}): run `make hub-deps`")
-    closed = close_checkout()
-    if closed:
-        print(f"closed to other accounts (solutions): {', '.join(closed)}")
     make_users(settings)
     make_exchange(settings)
     make_student_config(settings)

@@ -47,6 +47,13 @@ EXPECTED = {
     # nbgrader's release_feedback: 644, for A to read it; its name is a hash of A's submission secret
     # (128 hex digits, in A's submission, 640, and A's home, 700), in feedback/ (711, not listable)
     "read A's feedback in the exchange, knowing its name": "ALLOWED",
+    # NOT FIXED: every server runs the Python in the checkout's .hub/venv, so the checkout must let
+    # other accounts through, and its source/ and course/ (the solutions) are readable. Closing the
+    # checkout's other entries broke grading as root (the sandboxed kernel runs .venv as "others").
+    # The fix: the Hub's venv outside the checkout, the checkout in a folder students cannot enter.
+    "list the Hub's checkout of the course": "ALLOWED",
+    "read the checkout's source/ (solutions)": "ALLOWED",
+    "read the checkout's reference code": "ALLOWED",
 }
 
 
@@ -160,7 +167,10 @@ def run_class(hub, browser, artifacts, readme_images, fresh_course, tmp_path, ca
     # The same notebooks graded by `python -m course grade` in a course of one user: the same scores.
     single = helpers.course_copy(fresh_course, tmp_path / "single-user")
     for who, assignment in ((a, FORWARD), (b, FORWARD), (a, BONUS)):
-        shutil.copytree(hub.course / "submitted" / who / assignment, single / "submitted" / who / assignment)
+        # new files of this course's owner (root), as a single user's own: the Hub's are the
+        # instructor's, 640, which a kernel sandboxed as root (a user namespace) cannot read
+        source, target = hub.course / "submitted" / who / assignment, single / "submitted" / who / assignment
+        shutil.copytree(source, target, copy_function=shutil.copyfile)
     assert cli.grade_main(["--course-dir", str(single), "-q"]) == 0
     assert helpers.exercise_scores(single, FORWARD) == forward
     assert helpers.exercise_scores(single, BONUS) == bonus
@@ -195,9 +205,16 @@ def run_class(hub, browser, artifacts, readme_images, fresh_course, tmp_path, ca
     # 6. B, as its Unix user and from its kernel, against A, the instructor and the exchange.
     inbound = hub.settings.exchange / course_hub.COURSE_ID / "inbound"
     [a_inbound] = [p.name for p in inbound.iterdir() if p.name.startswith(f"{a}+{FORWARD}+") and "forged" not in p.name]
-    a_html = (hub.course / "feedback" / a / FORWARD / f"{FORWARD}.html").read_bytes()
-    exchange_feedback = hub.settings.exchange / course_hub.COURSE_ID / "feedback"
-    [a_feedback] = [p for p in exchange_feedback.iterdir() if p.read_bytes() == a_html]
+    from nbgrader.utils import notebook_hash  # the name release_feedback gives A's feedback
+
+    secret = (hub.course / "submitted" / a / FORWARD / "submission_secret.txt").read_text()
+    a_feedback = (
+        hub.settings.exchange
+        / course_hub.COURSE_ID
+        / "feedback"
+        / f"{notebook_hash(secret=secret, notebook_id=FORWARD)}.html"
+    )
+    assert a_feedback.is_file(), a_feedback
     found = hub_attacks.targets(hub, FORWARD, a_inbound, a_feedback)
     as_user = dict(hub_attacks.probe_as(b, found))
     probe = {
