@@ -7,13 +7,15 @@ export PATH := $(BIN):$(PATH)
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
 .PHONY: help venv dev sandbox-deps browser-deps postgres figures data release demo grade lab readme-images lint test-fast test \
-        bench bench-layers soak clean
+        bench bench-layers soak clean hub hub-deps hub-stop
 help:
 	@echo "make demo        install, build the releases, grade the demo class, print the table"
 	@echo "make test        the whole test suite (pytest, in parallel; installs bubblewrap, Chromium, PostgreSQL)"
 	@echo "make test-fast   the tests that need no whole class, sandbox, server or browser (under a minute)"
 	@echo "make lint        ruff: lint and format check"
 	@echo "make lab         the student's JupyterLab on this course's exchange (only the student's nbgrader tools)"
+	@echo "make hub         a JupyterHub for the course (as root): instructor and two students, formgrader as a service"
+	@echo "make hub-stop    stop the Hub started by make hub (and every server it started)"
 	@echo "make release     regenerate release/ from source/ (commit the result)"
 	@echo "make figures     redraw the lessons' figures"
 	@echo "make data        rebuild source/cnn_application/data/digits.h5 (byte-identical)"
@@ -72,24 +74,53 @@ grade: venv sandbox-deps
 lab: venv
 	$(BIN)/python -m course lab $(LAB_ARGS)
 
-# The README's pictures, taken by the browser tests.
-readme-images: dev browser-deps sandbox-deps
+# The README's pictures (and docs/jupyterhub.md's: the hub test, as root), taken by the browser tests.
+readme-images: dev browser-deps sandbox-deps hub-deps
 	CNN_README_IMAGES=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser -k "lesson or buggy or feedback_page"
+	CNN_README_IMAGES=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser/test_hub.py
 	CNN_README_IMAGES=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_demo.py -k report
 
 lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The course on JupyterHub (hub/jupyterhub_config.py, course/hub.py, docs/jupyterhub.md): the Hub's pins (requirements-hub.txt),
+# its proxy from npm (hub/package.json and package-lock.json, into .hub/node_modules), bubblewrap for grading.
+# The Hub and every server it starts run from a venv of their own, .hub/venv: every account must run its
+# Python. The same Python as .venv's; when that one lives where other users cannot go (a pyenv Python in
+# root's home), from a copy of it in .hub/python (`python -m course.hub python`).
+HUB_BIN    := $(CURDIR)/.hub/venv/bin
+.hub/venv/.installed: $(VENV)/.installed requirements.txt requirements-hub.txt
+	rm -rf .hub/venv
+	"$$($(BIN)/python -m course.hub python)" -m venv .hub/venv
+	$(HUB_BIN)/pip install --quiet --disable-pip-version-check -r requirements-hub.txt
+	chmod -R o+rX .hub/venv
+	touch $@
+
+.hub/node_modules/.installed: hub/package.json hub/package-lock.json
+	mkdir -p .hub && cp hub/package.json hub/package-lock.json .hub/
+	cd .hub && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+hub-deps: .hub/venv/.installed .hub/node_modules/.installed sandbox-deps
+
+# Runs in the foreground (Ctrl+C stops it); creates the accounts, the exchange and the instructor's course when missing.
+hub: hub-deps
+	$(HUB_BIN)/python -m course.hub start
+
+hub-stop:
+	@test -x $(HUB_BIN)/python || { echo "no Hub installed"; exit 0; }
+	$(HUB_BIN)/python -m course.hub stop
+
 # Markers (pyproject.toml): slow = whole classes graded by nbgrader; sandbox, postgres, dask, browser = what they need.
-FAST := not slow and not sandbox and not postgres and not dask and not browser
+FAST := not slow and not sandbox and not postgres and not dask and not browser and not hub
 # --dist loadgroup: the tests that read the session's graded class (tests/graded_class.py) share one worker,
 # so the class is graded once per session; --durations: the slowest steps, to see where the time goes.
 PYTEST := $(BIN)/python -m pytest -n auto --dist loadgroup -p no:cacheprovider
 test-fast: dev
 	$(PYTEST) -m "$(FAST)"
 
-test: dev sandbox-deps browser-deps postgres
+test: dev sandbox-deps browser-deps postgres hub-deps
 	$(PYTEST) --durations=25
 
 soak: dev sandbox-deps

@@ -33,6 +33,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
+from course import exchange as course_exchange
 from course import exercises, feedback_page, nbgrader_fixes, sandbox
 
 from .autograde import ExecuteAndScore
@@ -48,6 +49,7 @@ def configure(c, root, sandboxed=None):
     c.CourseDirectory.root = str(root)
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", *files_the_checks_write()]
     c.Exchange.root = os.path.join(str(root), "exchange")
+    course_exchange.configure(c)  # collect refuses links, impostors and oversized submissions
     c.Autograde.sanitize_preprocessors = [
         ClearOutput,
         nbgrader_fixes.DeduplicateIdsDroppingMetadata,

@@ -693,7 +693,8 @@ def wait_for_assignments(page, timeout=60_000):
 
 def assignment_row(page, section, assignment):
     """The row of ``assignment`` in a section of the panel: "released", "fetched" or "submitted"."""
-    name = page.locator(".col-md-12 > .item_name", has_text=re.compile(rf"^{re.escape(assignment)}"))
+    # not a longer name that starts the same (cnn_step_by_step_bonus for cnn_step_by_step)
+    name = page.locator(".col-md-12 > .item_name", has_text=re.compile(rf"^{re.escape(assignment)}(?!\w)"))
     return page.locator(f"{ASSIGNMENTS} #{section}_assignments_list > .list_item").filter(has=name)
 
 
