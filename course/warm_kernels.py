@@ -194,6 +194,7 @@ class KernelPool:
     def _launch(self, key, env):
         """Start a kernel for ``key`` in a new slot; return it (not yet ready)."""
         template, _ = key
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # removed as stale while idle: made again
         slot = Path(tempfile.mkdtemp(prefix="work-", dir=self.folder))
         name = f"kernel-{uuid.uuid4().hex[:12]}"
         key_bytes = uuid.uuid4().hex.encode()
@@ -253,8 +254,10 @@ class KernelPool:
             kernel, self.warm = self.warm, None
             self.last_used = time.monotonic()
         if kernel is not None and kernel.key == key:
-            waited = kernel.ready.wait(max(timeout - (time.monotonic() - kernel.started), 0.0))
-            if not waited or kernel.error or not kernel.alive():
+            deadline = kernel.started + timeout
+            while not kernel.ready.wait(0.2) and kernel.alive() and time.monotonic() < deadline:
+                pass  # a kernel that died is replaced at once, not after the deadline
+            if not kernel.ready.is_set() or kernel.error or not kernel.alive():
                 kernel.kill()
                 kernel = None
         elif kernel is not None:
@@ -308,9 +311,7 @@ def prepare(kernel, assignment):
         modules = warm_imports(assignment) if assignment else []
         if modules:
             code = f"exec({'import ' + ', '.join(modules)!r}, {{}})"
-            reply = loop.run_until_complete(
-                client.execute_interactive(code, silent=True, store_history=False, timeout=READY_SECONDS)
-            )
+            reply = loop.run_until_complete(_while_alive(kernel, client.execute_interactive(code, silent=True)))
             if reply["content"]["status"] != "ok":
                 raise RuntimeError(f"importing {', '.join(modules)} failed")
     except Exception as error:  # noqa: BLE001 - see the docstring
@@ -321,6 +322,19 @@ def prepare(kernel, assignment):
         loop.close()
         asyncio.set_event_loop(None)
         kernel.ready.set()
+
+
+async def _while_alive(kernel, awaitable, seconds=READY_SECONDS):
+    """``awaitable``'s result; RuntimeError as soon as the kernel's process ends, or after ``seconds``
+    (a reply that never comes from a dead kernel must not hold the notebook waiting for it)."""
+    task = asyncio.ensure_future(awaitable)
+    deadline = time.monotonic() + seconds
+    while not task.done():
+        await asyncio.wait([task], timeout=0.2)
+        if not task.done() and (not kernel.alive() or time.monotonic() > deadline):
+            task.cancel()
+            raise RuntimeError("the kernel died while importing" if not kernel.alive() else "no reply in time")
+    return task.result()
 
 
 async def _wait_until_ready(client, kernel):
