@@ -74,17 +74,33 @@ def install_kernelspec(course_dir):
 
 
 def fresh_ipc_dir(stale_seconds=3600):
-    """A new folder for one process's kernel sockets, under one parent per user; empty folders of
-    earlier runs (over an hour old) are removed on the way."""
+    """A new folder for one process's kernel sockets, under one parent per user. Folders of earlier
+    runs that nothing has touched for over an hour (a grading process killed before it cleaned up
+    leaves its warm kernel's files and socket links) are removed on the way."""
     parent = Path(tempfile.gettempdir()) / f"cnn-sandbox-ipc-{os.getuid()}"
     parent.mkdir(mode=0o700, exist_ok=True)
+    now = time.time()
     for old in parent.iterdir():
         try:
-            if time.time() - old.stat().st_mtime > stale_seconds:
-                old.rmdir()  # only when empty
+            entries = [old, *old.iterdir()]
+            if all(now - entry.lstat().st_mtime > stale_seconds for entry in entries):
+                shutil.rmtree(old, ignore_errors=True)
         except OSError:
             pass
     return Path(tempfile.mkdtemp(dir=parent))
+
+
+_PROCESS_IPC_DIRS = {}  # pid -> this process's folder (a forked worker makes its own)
+
+
+def process_ipc_dir():
+    """This process's folder for its kernels' sockets (fresh_ipc_dir, made once per process: nbgrader's
+    configuration is loaded once per graded student, and jupyter_client numbers each kernel's sockets
+    past the ones already there)."""
+    pid = os.getpid()
+    if pid not in _PROCESS_IPC_DIRS or not _PROCESS_IPC_DIRS[pid].is_dir():  # removed as stale: a new one
+        _PROCESS_IPC_DIRS[pid] = fresh_ipc_dir()
+    return _PROCESS_IPC_DIRS[pid]
 
 
 def configure(c, course_dir, sandboxed=True):
@@ -92,7 +108,7 @@ def configure(c, course_dir, sandboxed=True):
     fresh folder of this process (no TCP port to race for, nothing on the network, and no warning
     about unencrypted TCP), and, when ``sandboxed``, run in the sandbox (which has no network)."""
     c.KernelManager.transport = "ipc"
-    c.KernelManager.ip = str(fresh_ipc_dir() / "kernel")
+    c.KernelManager.ip = str(process_ipc_dir() / "kernel")
     if sandboxed:
         install_kernelspec(course_dir)
         warm_kernels.register()

@@ -138,3 +138,39 @@ def test_the_cpu_clock_counts_work_done_below_the_process_and_not_waiting(tmp_pa
     assert 0.25 <= after - before <= 0.6, (before, after)
     assert later - after < 0.05, (after, later)
     assert cpu_clock.tree_seconds(process.pid) == 0.0  # ended: nothing to read
+
+
+def test_the_hub_closes_its_checkout_to_others_and_leaves_what_is_inside(tmp_path):
+    from course import hub
+
+    checkout = tmp_path / "checkout"
+    (checkout / "source").mkdir(parents=True)
+    checkout.chmod(0o755)
+    (checkout / "source").chmod(0o755)
+    settings = hub.Settings(state=tmp_path / "state", prefix="cnn-unit-test-nobody", course=tmp_path / "course")
+    assert hub.close_checkout(settings, checkout) == 0o750
+    assert (checkout.stat().st_mode & 0o777, (checkout / "source").stat().st_mode & 0o777) == (0o750, 0o755)
+    assert hub.close_checkout(settings, checkout) is None  # already closed: nothing to do
+
+
+def test_stale_socket_folders_are_removed_and_a_process_keeps_one(tmp_path, monkeypatch):
+    import tempfile
+    import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(sandbox, "_PROCESS_IPC_DIRS", {})
+    parent = tmp_path / f"cnn-sandbox-ipc-{os.getuid()}"
+    stale, recent = parent / "stale", parent / "recent"
+    for folder in (stale / "work-1", recent):
+        folder.mkdir(parents=True)
+    (stale / "kernel-1").symlink_to(stale / "gone")
+    (stale / "kernel.json").write_text("{}")
+    old = time.time() - 7200
+    for path in (stale / "work-1", stale / "kernel.json", stale):
+        os.utime(path, (old, old))
+    os.utime(stale / "kernel-1", (old, old), follow_symlinks=False)
+    mine = sandbox.process_ipc_dir()
+    assert not stale.exists() and recent.exists()  # a folder untouched for an hour (a killed grader's) goes
+    assert sandbox.process_ipc_dir() == mine  # one per process, however often the config is loaded
+    mine.rmdir()
+    assert sandbox.process_ipc_dir() != mine  # removed meanwhile (as stale): a new one
