@@ -84,29 +84,42 @@ lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The course on JupyterHub (hub/jupyterhub_config.py, course/hub.py, docs/jupyterhub.md): the Hub's pins (requirements-hub.txt),
-# its proxy from npm (hub/package.json and package-lock.json, into .hub/node_modules), bubblewrap for grading.
-# The Hub and every server it starts run from a venv of their own, .hub/venv: every account must run its
-# Python. The same Python as .venv's; when that one lives where other users cannot go (a pyenv Python in
-# root's home), from a copy of it in .hub/python (`python -m course.hub python`).
-HUB_BIN    := $(CURDIR)/.hub/venv/bin
-.hub/venv/.installed: $(VENV)/.installed requirements.txt requirements-hub.txt
-	rm -rf .hub/venv
-	"$$($(BIN)/python -m course.hub python)" -m venv .hub/venv
+# The course on JupyterHub (hub/jupyterhub_config.py, course/hub.py, docs/jupyterhub.md), as root. Everything the
+# Hub's accounts run lives in HUB_HOME, outside the checkout (which `make hub` closes to them: it holds the
+# solutions): a venv of its own from the Hub's pins (requirements-hub.txt), the proxy from npm (hub/package.json
+# and package-lock.json), and the Hub's state. Every account must run the venv's Python: the same Python as
+# .venv's, or, when that one lives where other users cannot go (a pyenv Python in root's home), a copy of it in
+# HUB_HOME/python (`python -m course.hub python`).
+HUB_HOME ?= /opt/cnn-hub
+export CNN_HUB_HOME := $(HUB_HOME)
+HUB_BIN  := $(HUB_HOME)/venv/bin
+IS_ROOT  := $(shell [ "$$(id -u)" = 0 ] && echo yes)
+$(HUB_HOME)/venv/.installed: $(VENV)/.installed requirements.txt requirements-hub.txt
+	rm -rf $(HUB_HOME)/venv
+	mkdir -p $(HUB_HOME)
+	"$$($(BIN)/python -m course.hub python)" -m venv $(HUB_HOME)/venv
 	$(HUB_BIN)/pip install --quiet --disable-pip-version-check -r requirements-hub.txt
-	chmod -R o+rX .hub/venv
+	chmod -R o+rX $(HUB_HOME)/venv
 	touch $@
 
-.hub/node_modules/.installed: hub/package.json hub/package-lock.json
-	mkdir -p .hub && cp hub/package.json hub/package-lock.json .hub/
-	cd .hub && npm ci --no-audit --no-fund --loglevel=error
+$(HUB_HOME)/node_modules/.installed: hub/package.json hub/package-lock.json
+	mkdir -p $(HUB_HOME) && cp hub/package.json hub/package-lock.json $(HUB_HOME)/
+	cd $(HUB_HOME) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-hub-deps: .hub/venv/.installed .hub/node_modules/.installed sandbox-deps
+ifeq ($(IS_ROOT),yes)
+hub-deps: $(HUB_HOME)/venv/.installed $(HUB_HOME)/node_modules/.installed sandbox-deps
 
 # Runs in the foreground (Ctrl+C stops it); creates the accounts, the exchange and the instructor's course when missing.
 hub: hub-deps
 	$(HUB_BIN)/python -m course.hub start
+else
+hub-deps:
+	@echo "hub-deps: skipped (the Hub is installed and run as root; the Hub test is skipped too)"
+
+hub:
+	@echo "make hub: run it as root (the Hub starts each person's server as their own Unix user)"; exit 1
+endif
 
 hub-stop:
 	@test -x $(HUB_BIN)/python || { echo "no Hub installed"; exit 0; }

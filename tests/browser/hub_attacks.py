@@ -75,12 +75,14 @@ def targets(hub, assignment, a_inbound, a_feedback=None):
     if a_feedback:
         found.append(("read A's feedback in the exchange, knowing its name", "read", a_feedback))
         found.append(("overwrite A's feedback in the exchange", "write", a_feedback))
-    # the Hub's own checkout (the servers run its .hub/venv) and the Hub's files
+    # the Hub's own checkout (setup closes it: the servers run from HUB_HOME) and the Hub's files
     checkout = course_hub.ROOT
     found += [
         ("list the Hub's checkout of the course", "list", checkout),
         ("read the checkout's source/ (solutions)", "read", checkout / "source" / assignment / f"{assignment}.ipynb"),
         ("read the checkout's reference code", "read", checkout / "course" / "exercises" / assignment / "zero_pad.py"),
+        ("list the checkout's corpus of correct answers", "list", checkout / "tests" / "corpus" / "correct"),
+        ("list the checkout's git history", "list", checkout / ".git" / "objects"),
         ("read the Hub's database", "read", hub.settings.private / "jupyterhub.sqlite"),
         ("read the accounts' passwords", "read", hub.settings.private / "passwords.json"),
     ]

@@ -47,13 +47,6 @@ EXPECTED = {
     # nbgrader's release_feedback: 644, for A to read it; its name is a hash of A's submission secret
     # (128 hex digits, in A's submission, 640, and A's home, 700), in feedback/ (711, not listable)
     "read A's feedback in the exchange, knowing its name": "ALLOWED",
-    # NOT FIXED: every server runs the Python in the checkout's .hub/venv, so the checkout must let
-    # other accounts through, and its source/ and course/ (the solutions) are readable. Closing the
-    # checkout's other entries broke grading as root (the sandboxed kernel runs .venv as "others").
-    # The fix: the Hub's venv outside the checkout, the checkout in a folder students cannot enter.
-    "list the Hub's checkout of the course": "ALLOWED",
-    "read the checkout's source/ (solutions)": "ALLOWED",
-    "read the checkout's reference code": "ALLOWED",
 }
 
 
@@ -241,6 +234,8 @@ def run_class(hub, browser, artifacts, readme_images, fresh_course, tmp_path, ca
         allowed = outcome.startswith("ALLOWED")
         expected_allowed = EXPECTED.get(attempt) == "ALLOWED" or attempt.startswith("a submission")
         assert allowed == expected_allowed, (attempt, how, outcome)
+        if "checkout" in attempt:  # the path exists (root reads it): denied by the closed checkout, not absent
+            assert outcome.startswith("denied"), (attempt, how, outcome)
     # the exchange still works for A: A's submission is intact and its feedback was fetched
     assert (inbound / a_inbound / notebook(FORWARD)).read_bytes() == path.read_bytes()
     for page in (teacher, page_a, page_b):
