@@ -31,14 +31,20 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-venv: $(VENV)/.installed
+# Every nbgrader command and Jupyter server imports jsonschema, which builds a parser for an optional check
+# at import (1.5 s of CPU per process): a .pth file skips it (course/jobs.py, write_import_skip).
+$(VENV)/.import-skip: $(VENV)/.installed
+	$(BIN)/python -c "from course.jobs import write_import_skip; write_import_skip()"
+	touch $@
+
+venv: $(VENV)/.installed $(VENV)/.import-skip
 
 # Development tools (pytest, ruff, Playwright), pinned apart from what the course needs.
 $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-dev: $(VENV)/.dev-installed
+dev: venv $(VENV)/.dev-installed
 
 # Grading runs every student kernel under bubblewrap (course/sandbox.py); install it if missing.
 sandbox-deps:
@@ -99,6 +105,7 @@ $(HUB_HOME)/venv/.installed: $(VENV)/.installed requirements.txt requirements-hu
 	mkdir -p $(HUB_HOME)
 	"$$($(BIN)/python -m course.hub python)" -m venv $(HUB_HOME)/venv
 	$(HUB_BIN)/pip install --quiet --disable-pip-version-check -r requirements-hub.txt
+	$(HUB_BIN)/python -c "from course.jobs import write_import_skip; write_import_skip()"
 	chmod -R o+rX $(HUB_HOME)/venv
 	touch $@
 

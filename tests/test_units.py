@@ -174,3 +174,18 @@ def test_stale_socket_folders_are_removed_and_a_process_keeps_one(tmp_path, monk
     assert sandbox.process_ipc_dir() == mine  # one per process, however often the config is loaded
     mine.rmdir()
     assert sandbox.process_ipc_dir() != mine  # removed meanwhile (as stale): a new one
+
+
+def test_the_course_environment_skips_the_iri_parser_and_jsonschema_still_checks_formats():
+    """make venv's .pth (course.jobs.write_import_skip): no process of the venv builds rfc3987_syntax's
+    parser (1.5 s of CPU each), and jsonschema's other format checks work as before."""
+    import subprocess
+
+    code = (
+        "import sys, jsonschema\n"
+        "checker = jsonschema.Draft7Validator.FORMAT_CHECKER\n"
+        "v = jsonschema.Draft7Validator({'format': 'date'}, format_checker=checker)\n"
+        "print(sys.modules['rfc3987_syntax'] is None, v.is_valid('2026-12-06'), v.is_valid('yesterday'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "True", "False"]
