@@ -199,6 +199,26 @@ class FeedbackHeading(Preprocessor):
         return nb, resources
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled Jinja templates kept in memory for the life of the process, keyed by template file and
+    checked against its source (jinja's bytecode cache): nbgrader makes a new exporter, so a new Jinja
+    environment, for every student, and compiling nbconvert's and nbgrader's templates again took a
+    third of each feedback page's CPU."""
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])  # dropped when the source changed
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = _CompiledTemplates()
+
+
 class FeedbackExporter(HTMLExporter):
     """nbconvert's HTML exporter, which puts RenderMath's formulas into the page and finds nbgrader's template.
 
@@ -224,6 +244,11 @@ class FeedbackExporter(HTMLExporter):
     def _template_paths(self, prune=True, root_dirs=None):
         """nbconvert's template search path, then the extra_template_basedirs themselves."""
         return [*super()._template_paths(prune, root_dirs), *self.extra_template_basedirs]
+
+    def _create_environment(self):
+        environment = super()._create_environment()
+        environment.bytecode_cache = COMPILED_TEMPLATES
+        return environment
 
     @jinja2.pass_context
     def markdown2html(self, context, source):

@@ -189,3 +189,24 @@ def test_the_course_environment_skips_the_iri_parser_and_jsonschema_still_checks
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["True", "True", "False"]
+
+
+def test_feedback_templates_compile_once_per_process_and_again_when_they_change(tmp_path):
+    import jinja2
+
+    from course import feedback_page
+
+    cache = feedback_page._CompiledTemplates()
+    (tmp_path / "page.j2").write_text("{{ score }} of {{ max_score }}")
+
+    def render():  # a new environment each time, as nbgrader makes a new exporter for every student
+        environment = jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path), bytecode_cache=cache)
+        return environment.get_template("page.j2").render(score=7, max_score=10)
+
+    assert render() == "7 of 10" and len(cache.compiled) == 1
+    compiled = dict(cache.compiled)
+    assert render() == "7 of 10" and cache.compiled == compiled  # the second environment reused the code
+    (tmp_path / "page.j2").write_text("{{ score }}/{{ max_score }}")
+    assert render() == "7/10"  # a changed template is compiled again
+    exporter = feedback_page.FeedbackExporter()
+    assert exporter.environment.bytecode_cache is feedback_page.COMPILED_TEMPLATES
