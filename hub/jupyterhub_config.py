@@ -5,7 +5,7 @@ Run as root (the Hub starts each person's server as their own Unix user):
     jupyterhub -f hub/jupyterhub_config.py
 The values a class changes come from the environment (set by `python -m course.hub`, `make hub`):
 
-CNN_HUB_STATE     the Hub's own files: database, cookie secret, tokens, the servers' configuration (default: CNN_HUB_HOME)
+CNN_HUB_STATE     the Hub's own files: database, cookie secret, tokens, servers' configuration (default: CNN_HUB_HOME)
 CNN_HUB_HOME      what the accounts run, outside the checkout: venv/, node_modules/ (default: /opt/cnn-hub)
 CNN_HUB_PORT      the public port (default 8000); the Hub's API, the proxy's API and formgrader use the next 3
 CNN_HUB_PREFIX    account names: PREFIX-instructor, PREFIX-student-a, PREFIX-student-b (default: cnn)
