@@ -6,7 +6,7 @@ BIN    := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help venv dev sandbox-deps browser-deps postgres figures data release demo grade lab readme-images lint test-fast test \
+.PHONY: help venv dev test-deps sandbox-deps browser-deps postgres figures data release demo grade lab readme-images lint test-fast test \
         bench bench-layers soak clean hub hub-deps hub-stop
 help:
 	@echo "make demo        install, build the releases, grade the demo class, print the table"
@@ -140,7 +140,13 @@ PYTEST := $(BIN)/python -m pytest -n auto --dist loadgroup -p no:cacheprovider
 test-fast: dev
 	$(PYTEST) -m "$(FAST)"
 
-test: dev sandbox-deps browser-deps postgres hub-deps
+# The two pip installs after the course's venv (development tools, the Hub's venv) run side by side; the apt
+# installs one after the other (apt takes a lock).
+test-deps: venv
+	$(MAKE) --no-print-directory -j2 $(VENV)/.dev-installed $(if $(IS_ROOT),$(HUB_HOME)/venv/.installed)
+	$(MAKE) --no-print-directory dev sandbox-deps browser-deps postgres hub-deps
+
+test: test-deps
 	$(PYTEST) --durations=25
 
 soak: dev sandbox-deps
