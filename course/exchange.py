@@ -20,23 +20,36 @@ files over ``CourseDirectory.max_file_size`` are skipped (nbgrader's own rule); 
 over ``CourseDirectory.max_dir_size`` is refused. Each refusal is logged and the rest of the class
 is collected. ``MAX_FILE_KB`` and ``MAX_DIR_KB`` are the course's limits (nbgrader counts 1000 bytes
 to a kilobyte).
+
+nbgrader's ``release_feedback`` leaves each feedback page readable by every account (644), named by a
+hash of its student's submission secret: anyone who learns the name reads the page.
+``PrivateReleaseFeedback`` gives the page a POSIX ACL, readable by its owner (the instructor), the
+owner's group and the student it belongs to, and nobody else. Where the student is not an account
+of this machine (a one-user course) or the file system has no ACLs, the page stays as nbgrader
+made it, and that is logged.
 """
 
 import glob
 import os
 import pwd
+import re
 import shutil
 import stat
+import struct
 
 from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
+from nbgrader.utils import notebook_hash
 
 MAX_FILE_KB = 20_000  # 20 MB: the largest file an assignment ships is 0.3 MB, a solved notebook about 1 MB
 MAX_DIR_KB = 50_000  # 50 MB for one submission
 
 
 def configure(c):
-    """Select :class:`SafeCollect` and the course's size limits in the nbgrader config ``c``."""
+    """Select :class:`SafeCollect`, :class:`PrivateReleaseFeedback` and the course's size limits in the
+    nbgrader config ``c``."""
     c.ExchangeFactory.collect = "course.exchange.SafeCollect"
+    c.ExchangeFactory.release_feedback = "course.exchange.PrivateReleaseFeedback"
     c.CourseDirectory.max_file_size = MAX_FILE_KB
     c.CourseDirectory.max_dir_size = MAX_DIR_KB
 
@@ -148,3 +161,58 @@ class SafeCollect(ExchangeCollect):
 
 class SubmissionRefused(Exception):
     """A submission that is not collected (too large)."""
+
+
+# Linux's POSIX ACL extended attribute (acl_ea_header and acl_ea_entry of <linux/posix_acl_xattr.h>)
+ACL_XATTR = "system.posix_acl_access"
+ACL_VERSION, USER_OBJ, USER, GROUP_OBJ, MASK, OTHER = 2, 0x01, 0x02, 0x04, 0x10, 0x20
+NO_ID = 0xFFFFFFFF
+
+
+def readable_by(uid):
+    """The ACL: the owner reads and writes, the owner's group and the user ``uid`` read, others nothing."""
+    entries = [(USER_OBJ, 6, NO_ID), (USER, 4, uid), (GROUP_OBJ, 4, NO_ID), (MASK, 4, NO_ID), (OTHER, 0, NO_ID)]
+    return struct.pack("<I", ACL_VERSION) + b"".join(struct.pack("<HHI", *entry) for entry in entries)
+
+
+class PrivateReleaseFeedback(ExchangeReleaseFeedback):
+    """nbgrader's release_feedback, each page readable by its own student only (module docstring)."""
+
+    def copy_files(self):
+        super().copy_files()
+        for student, page in self.released_pages():
+            self.restrict(page, student)
+
+    def released_pages(self):
+        """``(student, page in the exchange)`` for every feedback page of this release, named as
+        nbgrader's ``copy_files`` names them."""
+        folder = self.coursedir.format_path(
+            self.coursedir.feedback_directory, "(?P<student_id>.*)", self.coursedir.assignment_id, escape=True
+        )
+        pattern = re.escape(os.path.sep).join([folder, "(?P<notebook_id>.*).html"])
+        excluded = set(filter(None, (self.coursedir.student_id_exclude or "").split(",")))
+        pages = []
+        for html_file in glob.glob(os.path.join(self.src_path, "*.html")):
+            match = re.match(pattern, html_file)
+            if match is None or match["student_id"] in excluded:
+                continue
+            with open(os.path.join(os.path.dirname(html_file), "submission_secret.txt")) as handle:
+                secret = handle.read()
+            name = f"{notebook_hash(secret=secret, notebook_id=match['notebook_id'])}.html"
+            pages.append((match["student_id"], os.path.join(self.dest_path, name)))
+        return pages
+
+    def restrict(self, page, student):
+        """Make ``page`` readable by ``student``'s account (and the instructor's) only; returns whether it
+        could."""
+        try:
+            uid = pwd.getpwnam(student).pw_uid
+        except KeyError:
+            self.log.info("Feedback of %s left as nbgrader made it: %s is not an account here", student, student)
+            return False
+        try:
+            os.setxattr(page, ACL_XATTR, readable_by(uid), follow_symlinks=False)
+        except OSError as error:
+            self.log.warning("Feedback of %s left readable by every account (no POSIX ACL: %s)", student, error)
+            return False
+        return True

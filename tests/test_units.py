@@ -210,3 +210,20 @@ def test_feedback_templates_compile_once_per_process_and_again_when_they_change(
     assert render() == "7/10"  # a changed template is compiled again
     exporter = feedback_page.FeedbackExporter()
     assert exporter.environment.bytecode_cache is feedback_page.COMPILED_TEMPLATES
+
+
+def test_a_released_feedback_page_gets_an_acl_for_its_student_and_nobody_else(tmp_path):
+    import pwd
+
+    from course import exchange
+
+    page = tmp_path / "a1b2.html"
+    page.write_text("<html>feedback</html>")
+    page.chmod(0o644)  # as nbgrader's release_feedback leaves it
+    releaser = exchange.PrivateReleaseFeedback()
+    assert not releaser.restrict(str(page), "no-such-account-cnn-test")  # not an account: left as it was
+    assert page.stat().st_mode & 0o777 == 0o644
+    if not releaser.restrict(str(page), pwd.getpwuid(os.getuid()).pw_name):
+        pytest.skip("this file system has no POSIX ACLs")
+    assert page.stat().st_mode & 0o777 == 0o640  # others: nothing; the named student reads through the ACL
+    assert os.getxattr(page, exchange.ACL_XATTR) == exchange.readable_by(os.getuid())

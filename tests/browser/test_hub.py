@@ -43,11 +43,9 @@ pytestmark = [
 
 ASSIGNMENTS = (FORWARD, BONUS)
 # What each attempt of B must meet (hub_attacks.targets); anything else fails the test.
-EXPECTED = {
-    # nbgrader's release_feedback: 644, for A to read it; its name is a hash of A's submission secret
-    # (128 hex digits, in A's submission, 640, and A's home, 700), in feedback/ (711, not listable)
-    "read A's feedback in the exchange, knowing its name": "ALLOWED",
-}
+# Nothing: nbgrader's release_feedback left A's page readable by every account (644, its name a hash of A's
+# submission secret); course.exchange.PrivateReleaseFeedback gives it an ACL for A (and the instructor) only.
+EXPECTED = {}
 
 
 def scores(hub, assignment):
