@@ -360,7 +360,7 @@ def pool():
         from course import sandbox
 
         _POOLS.clear()
-        _POOLS[pid] = KernelPool(sandbox.fresh_ipc_dir())
+        _POOLS[pid] = KernelPool(sandbox.process_ipc_dir())  # the folder nbgrader's kernel manager uses too
         atexit.register(_POOLS[pid].close)
     return _POOLS[pid]
 
